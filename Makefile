@@ -1,0 +1,49 @@
+# One task runner for people and CI. `make reports` and `make test` create the
+# virtual environment from the lock file when it is missing or out of date.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install reports test lint typecheck pytest lock bench samples clean
+
+install: $(STAMP)
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Main job: every report notebook on the bundled default data.
+reports: $(STAMP)
+	$(BIN)/lerkit report all
+
+## Tests: lint, format check, types, unit/property/notebook tests.
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check lerkit tests benchmarks
+	$(BIN)/ruff format --check lerkit tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest --nbval-lax notebooks tests
+
+## Refresh the lock file after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes -o requirements/lock.txt
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/parse.py
+
+## Regenerate datasets/samples (deterministic).
+samples: $(STAMP)
+	$(BIN)/python -m lerkit.samples datasets/samples
+
+clean:
+	rm -rf $(VENV) reports/*/

@@ -1,0 +1,528 @@
+"""Turn any source (file, folder, JSONL, zip, JWS, dict) into credentials.
+
+Every input ends up either as records or as a :class:`~lerkit.model.Problem`;
+the batch API never raises for bad input and never drops anything silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lerkit import _baking, _jws
+from lerkit.errors import ParseError
+from lerkit.model import Credential, Envelope, Problem, ProofInfo, SourceLocation
+from lerkit.parse._documents import Sink, read_document
+from lerkit.parse._limits import DEFAULT_LIMITS, ReadLimits
+
+__all__ = ["SKIPPED_NAMES", "SKIPPED_SUFFIXES", "iter_source", "read_into"]
+
+#: file kinds that sit beside credentials in dataset folders and are not read as
+#: credentials; they are listed in ``CredentialSet.skipped`` rather than dropped.
+SKIPPED_SUFFIXES = frozenset(
+    {".md", ".txt", ".csv", ".parquet", ".yaml", ".yml", ".py", ".ipynb", ".html", ".pem", ".toml"}
+)
+#: licence and notice files that sit beside credentials in downloaded bundles
+SKIPPED_NAMES = frozenset({"license", "licence", "copying", "notice", "authors"})
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_SVG_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?<svg[\s>]", re.S
+)
+_URL = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One unit of input: raw bytes, a decoded JSON value, or a problem."""
+
+    location: SourceLocation
+    data: bytes | None = None
+    value: Any = None
+    has_value: bool = False
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests deeper than ``limit`` (iterative walk)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend(
+                (child, depth + 1) for child in node.values() if isinstance(child, dict | list)
+            )
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return False
+
+
+def _load_json(
+    text: str | bytes, location: SourceLocation, limits: ReadLimits, sink: Sink
+) -> tuple[bool, Any]:
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        sink.problem(
+            location, "too_deeply_nested", f"JSON nests deeper than {limits.max_depth} levels"
+        )
+        return False, None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        if isinstance(err, json.JSONDecodeError):
+            message = f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        else:
+            message = f"not UTF-8 text: {err.reason} at byte {err.start}"
+        sink.problem(location, "invalid_json", message)
+        return False, None
+    if _depth_exceeds(value, limits.max_depth):
+        sink.problem(
+            location, "too_deeply_nested", f"JSON nests deeper than {limits.max_depth} levels"
+        )
+        return False, None
+    return True, value
+
+
+# -- sources ----------------------------------------------------------------------
+
+
+def _iter_file(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        sink.problem(SourceLocation(shown), "unreadable_file", f"cannot read file: {err.strerror}")
+        return
+    location = SourceLocation(shown)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        yield from _iter_zip(path, shown, limits, sink)
+        return
+    if size > limits.max_file_bytes and suffix != ".jsonl":
+        sink.problem(
+            location,
+            "file_too_large",
+            f"file is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit",
+        )
+        return
+    if suffix == ".jsonl":
+        with path.open("rb") as handle:
+            yield from _iter_lines(handle, shown, None, limits, sink)
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        sink.problem(location, "unreadable_file", f"cannot read file: {err.strerror}")
+        return
+    yield Item(location, data=data)
+
+
+def _iter_lines(
+    handle: Iterable[bytes], shown: str, member: str | None, limits: ReadLimits, sink: Sink
+) -> Iterator[Item]:
+    for number, line in enumerate(handle, start=1):
+        location = SourceLocation(shown, member=member, line=number)
+        if len(line) > limits.max_file_bytes:
+            sink.problem(
+                location,
+                "line_too_large",
+                f"line is {len(line):,} bytes, over the {limits.max_file_bytes:,}-byte limit",
+            )
+            continue
+        if not line.strip():
+            continue
+        yield Item(location, data=line)
+
+
+def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
+    location = SourceLocation(shown)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        sink.problem(location, "invalid_zip", f"not a readable zip archive: {err}")
+        return
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > limits.max_zip_members:
+            sink.problem(
+                location,
+                "zip_too_large",
+                f"zip has {len(members):,} members, over the limit of {limits.max_zip_members:,}",
+            )
+            return
+        declared = sum(info.file_size for info in members)
+        if declared > limits.max_zip_bytes:
+            sink.problem(
+                location,
+                "zip_too_large",
+                f"zip members would expand to {declared:,} bytes, over the {limits.max_zip_bytes:,}-byte limit",
+            )
+            return
+        expanded = 0
+        for info in sorted(members, key=lambda m: m.filename):
+            where = SourceLocation(shown, member=info.filename)
+            name = info.filename.rsplit("/", 1)[-1]
+            suffix = os.path.splitext(name)[1].lower()
+            if name.startswith(".") or suffix in SKIPPED_SUFFIXES:
+                sink.skipped.append(str(where))
+                continue
+            if suffix == ".zip":
+                sink.problem(
+                    where,
+                    "nested_archive",
+                    "zip archives inside zip archives are not read; extract it first",
+                )
+                continue
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_zip_ratio and info.file_size > 1024 * 1024:
+                sink.problem(
+                    where,
+                    "zip_too_large",
+                    f"member expands {ratio:,.0f}-fold ({info.file_size:,} bytes), over the ratio limit of "
+                    f"{limits.max_zip_ratio:,.0f}: possible zip bomb",
+                )
+                continue
+            cap = limits.max_file_bytes if suffix != ".jsonl" else limits.max_zip_bytes
+            if info.file_size > cap:
+                sink.problem(
+                    where,
+                    "file_too_large",
+                    f"member is {info.file_size:,} bytes, over the {cap:,}-byte limit",
+                )
+                continue
+            try:
+                with archive.open(info) as handle:
+                    # The header's size can lie; read one byte past it to find out.
+                    data = handle.read(info.file_size + 1)
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                RuntimeError,
+                NotImplementedError,
+                EOFError,
+            ) as err:
+                sink.problem(where, "invalid_zip", f"cannot read member: {err}")
+                continue
+            if len(data) > info.file_size:
+                sink.problem(
+                    where,
+                    "zip_too_large",
+                    "member is larger than its header declares: possible zip bomb",
+                )
+                continue
+            expanded += len(data)
+            if expanded > limits.max_zip_bytes:
+                sink.problem(
+                    where,
+                    "zip_too_large",
+                    f"zip expanded past the {limits.max_zip_bytes:,}-byte limit; later members not read",
+                )
+                return
+            if suffix == ".jsonl":
+                yield from _iter_lines(
+                    data.splitlines(keepends=True), shown, info.filename, limits, sink
+                )
+            else:
+                yield Item(where, data=data)
+
+
+def _iter_folder(root: Path, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
+    paths = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
+    for path in paths:
+        relative = path.relative_to(root)
+        shown = str(path)
+        if (
+            any(part.startswith(".") for part in relative.parts)
+            or path.suffix.lower() in SKIPPED_SUFFIXES
+            or path.stem.lower() in SKIPPED_NAMES
+        ):
+            sink.skipped.append(shown)
+            continue
+        yield from _iter_file(path, shown, limits, sink)
+
+
+def iter_source(source: Any, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
+    """Yield the items of a source; unreadable parts become problems in ``sink``."""
+    if isinstance(source, Mapping):
+        yield Item(SourceLocation("<memory>"), value=source, has_value=True)
+        return
+    if isinstance(source, bytes):
+        yield Item(SourceLocation("<memory>"), data=source)
+        return
+    if isinstance(source, str):
+        text = source.strip()
+        if text.startswith(("{", "[")) or _jws.looks_like_compact_jws(text):
+            yield Item(SourceLocation("<memory>"), data=text.encode("utf-8"))
+            return
+        if "\n" in text or len(text) > 4096:
+            sink.problem(
+                SourceLocation("<memory>"),
+                "unknown_format",
+                "text is not JSON, a compact JWS or a file path",
+            )
+            return
+        source = Path(text)
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+        if path.is_dir():
+            yield from _iter_folder(path, limits, sink)
+        elif path.exists():
+            yield from _iter_file(path, str(path), limits, sink)
+        else:
+            sink.problem(SourceLocation(str(path)), "not_found", "no such file or folder")
+        return
+    if isinstance(source, Iterable):
+        for index, item in enumerate(source):
+            for inner in iter_source(item, limits, sink):
+                location = inner.location
+                if location.path == "<memory>":
+                    location = SourceLocation(
+                        f"<memory>[{index}]", location.member, location.line, location.pointer
+                    )
+                yield Item(location, inner.data, inner.value, inner.has_value)
+        return
+    sink.problem(
+        SourceLocation("<memory>"), "unknown_format", f"cannot read a {type(source).__name__}"
+    )
+
+
+# -- envelopes ----------------------------------------------------------------------
+
+
+def _decode_jws(
+    token: str, location: SourceLocation, sink: Sink, parent: str | None, depth: int
+) -> str | None:
+    """Read a compact JWS credential: VC-JWT (1.1 ``vc`` claim), VC-JOSE-COSE or OB 2.0."""
+    limits = sink.limits
+    try:
+        decoded = _jws.split_compact(token)
+    except ParseError as err:
+        sink.problem(location, err.code, err.message)
+        return None
+    payload = decoded.payload_json
+    if not isinstance(payload, dict):
+        sink.problem(location, "not_a_credential", "JWS payload is not a JSON object")
+        return None
+    if _depth_exceeds(payload, limits.max_depth):
+        sink.problem(
+            location, "too_deeply_nested", f"JSON nests deeper than {limits.max_depth} levels"
+        )
+        return None
+    header = decoded.header
+    if isinstance(payload.get("vc"), dict):
+        document = _vc_from_jwt_claims(payload)
+        envelope = Envelope.VC_JWT
+    elif "@context" in payload and "credentialSubject" in payload:
+        document = payload
+        envelope = Envelope.VC_JOSE
+    elif "recipient" in payload and "badge" in payload:
+        document = payload
+        envelope = Envelope.OB2_JWS
+    else:
+        sink.problem(
+            location,
+            "not_a_credential",
+            "JWS payload has no 'vc' claim and is not itself a credential",
+        )
+        return None
+    start = len(sink.credentials)
+    record_id = read_document(
+        document,
+        location,
+        sink,
+        envelope=envelope,
+        parent_record_id=parent,
+        jws=token,
+        depth=depth,
+        max_nesting=limits.max_nesting,
+    )
+    if record_id is not None:
+        # Record the JOSE signature as the proof the envelope carries.
+        kid = header.get("kid")
+        proof = ProofInfo(
+            type="JWS",
+            cryptosuite=str(header.get("alg")),
+            verification_method=kid if isinstance(kid, str) else None,
+        )
+        for position in range(start, len(sink.credentials)):
+            credential = sink.credentials[position]
+            if credential.record_id == record_id:
+                sink.credentials[position] = _with_proof(credential, proof)
+    return record_id
+
+
+def _with_proof(credential: Credential, proof: ProofInfo) -> Credential:
+    return replace(credential, proofs=(*credential.proofs, proof))
+
+
+def _vc_from_jwt_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """Rebuild the VC 1.1 credential a ``vc``-claim JWT stands for.
+
+    VC Data Model 1.1 §6.3.1: ``iss`` is the issuer, ``nbf`` the issuance date,
+    ``exp`` the expiration date, ``jti`` the id and ``sub`` the subject's id; the
+    registered claims win over copies inside ``vc``.
+    """
+    document = dict(claims["vc"])
+
+    def stamp(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, tz=UTC).isoformat().replace("+00:00", "Z")
+        return value
+
+    if "iss" in claims:
+        issuer = document.get("issuer")
+        if isinstance(issuer, dict):
+            document["issuer"] = {**issuer, "id": claims["iss"]}
+        else:
+            document["issuer"] = claims["iss"]
+    if "nbf" in claims:
+        key = (
+            "validFrom"
+            if "validFrom" in document and "issuanceDate" not in document
+            else "issuanceDate"
+        )
+        document[key] = stamp(claims["nbf"])
+    if "exp" in claims:
+        key = "validUntil" if "validUntil" in document else "expirationDate"
+        document[key] = stamp(claims["exp"])
+    if "jti" in claims:
+        document["id"] = claims["jti"]
+    if "sub" in claims and isinstance(document.get("credentialSubject"), dict):
+        document["credentialSubject"] = {**document["credentialSubject"], "id": claims["sub"]}
+    return document
+
+
+def _read_text(text: str, location: SourceLocation, sink: Sink, envelope: Envelope) -> None:
+    """Badge text from an image or file: JSON, a compact JWS, or a URL."""
+    stripped = text.strip()
+    if _jws.looks_like_compact_jws(stripped):
+        record_id = _decode_jws(stripped, location, sink, None, 0)
+        if record_id is not None and envelope in (Envelope.PNG, Envelope.SVG):
+            _set_envelope(sink, record_id, envelope)
+        return
+    if _URL.match(stripped):
+        sink.problem(
+            location,
+            "remote_reference",
+            f"badge refers to {stripped} instead of embedding it; lerkit does not fetch URLs while reading",
+        )
+        return
+    ok, value = _load_json(stripped, location, sink.limits, sink)
+    if not ok:
+        return
+    _read_value(value, location, sink, envelope)
+
+
+def _set_envelope(sink: Sink, record_id: str, envelope: Envelope) -> None:
+    for position, credential in enumerate(sink.credentials):
+        if credential.record_id == record_id:
+            sink.credentials[position] = replace(credential, envelope=envelope)
+
+
+def _read_value(value: Any, location: SourceLocation, sink: Sink, envelope: Envelope) -> None:
+    if isinstance(value, list):
+        # A JSON array of credentials: each element is its own input.
+        for index, element in enumerate(value):
+            _read_value(element, location.at(f"/{index}"), sink, envelope)
+        return
+    read_document(value, location, sink, envelope=envelope, max_nesting=sink.limits.max_nesting)
+
+
+def _read_bytes(data: bytes, location: SourceLocation, sink: Sink) -> None:
+    limits = sink.limits
+    if len(data) > limits.max_file_bytes:
+        sink.problem(
+            location,
+            "file_too_large",
+            f"input is {len(data):,} bytes, over the {limits.max_file_bytes:,}-byte limit",
+        )
+        return
+    if not data.strip():
+        sink.problem(location, "empty", "input is empty")
+        return
+    if data.startswith(PNG_SIGNATURE):
+        try:
+            text = _baking.extract_png(data)
+        except ParseError as err:
+            sink.problem(location, err.code, err.message)
+            return
+        if text is None:
+            sink.problem(
+                location,
+                "no_badge_in_image",
+                "PNG image has no 'openbadges' iTXt chunk: it is not a baked badge",
+            )
+            return
+        _read_text(text, location, sink, Envelope.PNG)
+        return
+    if _SVG_START.match(data[:4096]):
+        try:
+            text = _baking.extract_svg(data)
+        except ParseError as err:
+            sink.problem(location, err.code, err.message)
+            return
+        if text is None:
+            sink.problem(
+                location,
+                "no_badge_in_image",
+                "SVG image has no openbadges:credential or openbadges:assertion element: it is not a baked badge",
+            )
+            return
+        _read_text(text, location, sink, Envelope.SVG)
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        sink.problem(
+            location,
+            "unknown_format",
+            "binary data that is not a PNG or SVG badge, JSON or a compact JWS",
+        )
+        return
+    stripped = text.strip()
+    if stripped.startswith(("{", "[")):
+        ok, value = _load_json(stripped, location, limits, sink)
+        if ok:
+            _read_value(value, location, sink, Envelope.JSON)
+        return
+    if _jws.looks_like_compact_jws(stripped):
+        _decode_jws(stripped, location, sink, None, 0)
+        return
+    if "\x00" in text or sum(ch.isprintable() or ch.isspace() for ch in text[:512]) < 0.9 * min(
+        len(text), 512
+    ):
+        sink.problem(
+            location,
+            "unknown_format",
+            "binary data that is not a PNG or SVG badge, JSON or a compact JWS",
+        )
+        return
+    preview = stripped[:40].replace("\n", " ")
+    sink.problem(
+        location, "unknown_format", f"text is not JSON or a compact JWS (starts with {preview!r})"
+    )
+
+
+def read_into(
+    source: Any, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[list[Credential], list[Problem], list[str]]:
+    """Read ``source`` fully; return ``(credentials, problems, skipped paths)``."""
+    sink = Sink(decode_jws=_decode_jws, limits=limits)
+    for item in iter_source(source, limits, sink):
+        if item.has_value:
+            if _depth_exceeds(item.value, limits.max_depth):
+                sink.problem(
+                    item.location,
+                    "too_deeply_nested",
+                    f"JSON nests deeper than {limits.max_depth} levels",
+                )
+                continue
+            _read_value(item.value, item.location, sink, Envelope.JSON)
+        elif item.data is not None:
+            _read_bytes(item.data, item.location, sink)
+    return sink.credentials, sink.problems, sink.skipped
