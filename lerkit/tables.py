@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from lerkit._gc import gc_paused
 from lerkit.model import Alignment, Credential, Problem
 
 __all__ = ["COLUMNS", "credential_tables"]
@@ -164,6 +165,13 @@ def credential_tables(
     joined with ``|``; alignments, results, evidence and endorsements get tables
     of their own, keyed by ``record_id``.
     """
+    with gc_paused():
+        return _build_tables(credentials, problems)
+
+
+def _build_tables(
+    credentials: Sequence[Credential], problems: Sequence[Problem]
+) -> dict[str, pd.DataFrame]:
     by_id = {credential.record_id: credential for credential in credentials}
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in COLUMNS}
     for cred in credentials:

@@ -58,6 +58,20 @@ class CredentialSet:
             raise KeyError(f"no table {name!r}; tables are {', '.join(self._tables)}")
         return self._tables[name].copy()
 
+    def held_by(self, identifier: str) -> tuple[Credential, ...]:
+        """Records whose subject is ``identifier`` (an email, student id or DID).
+
+        Hashed identities (OB 3.0 ``IdentityObject``, OB 2.0 recipients) are
+        tested by hashing the candidate with each record's salt; the identifier
+        itself is not stored anywhere.
+        """
+        return tuple(
+            credential
+            for credential in self.credentials
+            if credential.subject.id == identifier
+            or any(identity.matches(identifier) for identity in credential.subject.identifiers)
+        )
+
     def __repr__(self) -> str:
         return f"CredentialSet({len(self.credentials)} credentials, {len(self.problems)} problems)"
 

@@ -121,7 +121,9 @@ def as_mapping_list(value: Any, path: str) -> list[Mapping[str, Any]]:
     """A value that must be an object or a list of objects."""
     items = as_list(value)
     for index, item in enumerate(items):
-        if not isinstance(item, Mapping):
+        # ``type(...) is dict`` first: isinstance against the Mapping ABC is slow
+        # and decoded JSON objects are always dicts.
+        if type(item) is not dict and not isinstance(item, Mapping):
             where = path if not isinstance(value, list) else f"{path}[{index}]"
             raise FieldError(where, f"expected an object, found {_describe(item)}")
     return items

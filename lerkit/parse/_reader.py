@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lerkit import _baking, _jws
+from lerkit._gc import gc_paused
 from lerkit.errors import ParseError
 from lerkit.model import Credential, Envelope, Problem, ProofInfo, SourceLocation
 from lerkit.parse._documents import Sink, read_document
@@ -55,18 +56,44 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
         node, depth = stack.pop()
         if depth > limit:
             return True
-        if isinstance(node, dict):
-            stack.extend(
-                (child, depth + 1) for child in node.values() if isinstance(child, dict | list)
-            )
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+# "unrolled loop" form: one C-level scan per string rather than one step per character
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_EMPTY_PAIR = re.compile(rb"\{\}|\[\]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"{}[]")
+
+
+def _text_depth_exceeds(text: bytes, limit: int) -> bool:
+    """Whether JSON text nests deeper than ``limit``, decided before decoding it.
+
+    Strings are cut out, everything but brackets dropped, and innermost pairs
+    removed one level per pass, all with C-speed regex/translate calls: far
+    cheaper than walking the decoded tree in Python, which the reader would
+    otherwise do for every credential.
+    """
+    if text.count(b"{") + text.count(b"[") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", text).translate(None, _NOT_BRACKETS)
+    for _ in range(limit):
+        brackets, removed = _EMPTY_PAIR.subn(b"", brackets)
+        if not brackets or not removed:
+            return False
+    return bool(brackets)
 
 
 def _load_json(
     text: str | bytes, location: SourceLocation, limits: ReadLimits, sink: Sink
 ) -> tuple[bool, Any]:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    if _text_depth_exceeds(raw, limits.max_depth):
+        sink.problem(
+            location, "too_deeply_nested", f"JSON nests deeper than {limits.max_depth} levels"
+        )
+        return False, None
     try:
         value = json.loads(text)
     except RecursionError:
@@ -80,11 +107,6 @@ def _load_json(
         else:
             message = f"not UTF-8 text: {err.reason} at byte {err.start}"
         sink.problem(location, "invalid_json", message)
-        return False, None
-    if _depth_exceeds(value, limits.max_depth):
-        sink.problem(
-            location, "too_deeply_nested", f"JSON nests deeper than {limits.max_depth} levels"
-        )
         return False, None
     return True, value
 
@@ -513,16 +535,17 @@ def read_into(
 ) -> tuple[list[Credential], list[Problem], list[str]]:
     """Read ``source`` fully; return ``(credentials, problems, skipped paths)``."""
     sink = Sink(decode_jws=_decode_jws, limits=limits)
-    for item in iter_source(source, limits, sink):
-        if item.has_value:
-            if _depth_exceeds(item.value, limits.max_depth):
-                sink.problem(
-                    item.location,
-                    "too_deeply_nested",
-                    f"JSON nests deeper than {limits.max_depth} levels",
-                )
-                continue
-            _read_value(item.value, item.location, sink, Envelope.JSON)
-        elif item.data is not None:
-            _read_bytes(item.data, item.location, sink)
+    with gc_paused():
+        for item in iter_source(source, limits, sink):
+            if item.has_value:
+                if _depth_exceeds(item.value, limits.max_depth):
+                    sink.problem(
+                        item.location,
+                        "too_deeply_nested",
+                        f"JSON nests deeper than {limits.max_depth} levels",
+                    )
+                    continue
+                _read_value(item.value, item.location, sink, Envelope.JSON)
+            elif item.data is not None:
+                _read_bytes(item.data, item.location, sink)
     return sink.credentials, sink.problems, sink.skipped
