@@ -43,7 +43,7 @@ bench: $(STAMP)
 
 ## Regenerate datasets/samples (deterministic).
 samples: $(STAMP)
-	$(BIN)/python -m lerkit.samples datasets/samples
+	$(BIN)/python -m lerkit.datasets.samples datasets/samples
 
 clean:
 	rm -rf $(VENV) reports/*/

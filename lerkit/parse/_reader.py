@@ -103,7 +103,7 @@ def _load_json(
         return False, None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         if isinstance(err, json.JSONDecodeError):
-            message = f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+            message = f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
         else:
             message = f"not UTF-8 text: {err.reason} at byte {err.start}"
         sink.problem(location, "invalid_json", message)
