@@ -15,15 +15,17 @@ entities never reach the parser. Nothing here verifies a badge.
 
 from __future__ import annotations
 
-import importlib
 import re
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
+
+import defusedxml
+from defusedxml import ElementTree as DefusedElementTree
 
 from lerkit._jws import looks_like_compact_jws
 from lerkit.errors import ParseError
@@ -58,11 +60,6 @@ _URL = re.compile(r"https?://\S+")
 # A start tag: name, then attributes whose quoted values may contain '>'.
 _ATTRS = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 _START_TAG = re.compile(rf"<(?P<name>[^\s/>!?]+){_ATTRS}(?P<close>/?)>")
-
-# defusedxml ships no type information, and types-defusedxml is not a dependency;
-# importing it by name keeps mypy strict without an ignore that would go stale.
-_safe_etree: Any = importlib.import_module("defusedxml.ElementTree")
-_defused: Any = importlib.import_module("defusedxml")
 
 
 # --------------------------------------------------------------------------- PNG
@@ -360,16 +357,16 @@ def _parse_svg(data: bytes) -> ElementTree.Element:
             code="invalid_svg",
         )
     try:
-        root: ElementTree.Element = _safe_etree.fromstring(
+        root: ElementTree.Element = DefusedElementTree.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
-    except _defused.DTDForbidden as err:
+    except defusedxml.DTDForbidden as err:
         raise ParseError(
             f"SVG has a DOCTYPE declaration ({err.name!r}); DTDs are refused because "
             "their entities can expand without bound (an 'XML bomb')",
             code="unsafe_xml",
         ) from err
-    except _defused.DefusedXmlException as err:
+    except defusedxml.DefusedXmlException as err:
         raise ParseError(
             f"SVG declares or references entities, which are refused: {err}", code="unsafe_xml"
         ) from err
