@@ -10,8 +10,13 @@ Notebooks use the public API only::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
+# report machinery (see lerkit.reports); lk.plots is the figure module, not in __all__
+from lerkit import plots as plots
+from lerkit._fingerprint import fingerprint
+from lerkit._inventory import InventorySummary, inventory_summary
 from lerkit.errors import (
     DatasetError,
     LerkitError,
@@ -39,10 +44,11 @@ from lerkit.model import (
     Subject,
 )
 from lerkit.parse import CredentialSet, ReadLimits, read, read_unverified
+from lerkit.reports import Provenance, ReportResult, provenance, run_report
 
 try:
-    __version__ = version("lerkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _version("lerkit")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
@@ -57,6 +63,7 @@ __all__ = [
     "Envelope",
     "Evidence",
     "IdentityObject",
+    "InventorySummary",
     "Issuer",
     "LerkitError",
     "ParameterError",
@@ -64,13 +71,19 @@ __all__ = [
     "PrivacyError",
     "Problem",
     "ProofInfo",
+    "Provenance",
     "ReadLimits",
     "ReportError",
+    "ReportResult",
     "Result",
     "SourceLocation",
     "Subject",
     "VerificationError",
     "__version__",
+    "fingerprint",
+    "inventory_summary",
+    "provenance",
     "read",
     "read_unverified",
+    "run_report",
 ]

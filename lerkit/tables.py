@@ -126,7 +126,8 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     for column in columns:
         if column in _DATETIME_COLUMNS:
-            frame[column] = pd.to_datetime(frame[column], utc=True)
+            # fixed unit: an empty column would otherwise come out as [s]
+            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
         elif column in _INT_COLUMNS:
             frame[column] = frame[column].astype("Int64")
         elif column == "credits_available":

@@ -278,7 +278,7 @@ def _status(value: Any, path: str) -> tuple[CredentialStatusRef, ...]:
         list_index: int | None = None
         if isinstance(index_value, int) and not isinstance(index_value, bool):
             list_index = index_value
-        elif isinstance(index_value, str) and index_value.isdigit():
+        elif isinstance(index_value, str) and index_value.isascii() and index_value.isdecimal():
             list_index = int(index_value)
         elif index_value is not None:
             raise FieldError(
@@ -317,6 +317,9 @@ def classify(doc: Mapping[str, Any]) -> CredentialFormat | None:
         subject = doc.get("credentialSubject")
         if isinstance(subject, Mapping) and _is_ler_rs(subject):
             return CredentialFormat.LER_RS
+        if isinstance(subject, Mapping) and "AchievementSubject" in as_list(subject.get("type")):
+            # An Open Badge in all but its type: read it as one and flag the type.
+            return CredentialFormat.OB3
         return CredentialFormat.VC
     if "Assertion" in types or (OB2_CONTEXT in as_list(doc.get("@context")) and "recipient" in doc):
         return CredentialFormat.OB2
@@ -469,6 +472,15 @@ def _read_vc(
     # OB 3.0 / CLR 2.0 class-name checks collect here; other VCs are not held to them.
     ob3_notes: Notes = []
     notes: Notes | None = ob3_notes if ob3 else None
+    if kind is CredentialFormat.OB3 and not set(types) & OB3_TYPES:
+        ob3_notes.append(
+            FieldError(
+                "$.type",
+                "an Open Badges 3.0 credential (its subject is an AchievementSubject) must include "
+                f"'OpenBadgeCredential' or 'AchievementCredential', found {list(types)!r}",
+                "nonconforming",
+            )
+        )
     credential_id = doc.get("id")
     if credential_id is not None and not isinstance(credential_id, str):
         raise FieldError("$.id", f"expected a string, found {describe(credential_id)}")
@@ -540,6 +552,13 @@ def _read_vc(
     proofs = _proofs(doc.get("proof"), "$.proof")
     status = _status(doc.get("credentialStatus"), "$.credentialStatus")
 
+    name = opt_str(doc, "name", "$")
+    description = opt_str(doc, "description", "$")
+    references = (
+        ler_rs_references(subject_doc, "/credentialSubject")
+        if kind is CredentialFormat.LER_RS
+        else ()
+    )
     record_id = record_id_for(location)
     warnings = tuple(f"{note.path}: {note.message}" for note in notes or ())
     for warning in warnings:
@@ -580,8 +599,8 @@ def _read_vc(
             subject=subject,
             source=location,
             vc_version=version,
-            name=opt_str(doc, "name", "$"),
-            description=opt_str(doc, "description", "$"),
+            name=name,
+            description=description,
             achievement=achievement,
             results=results,
             evidence=evidence,
@@ -594,9 +613,7 @@ def _read_vc(
             contexts=_contexts(doc),
             parent_record_id=parent_record_id,
             endorsement_record_ids=tuple(endorsements),
-            references=ler_rs_references(subject_doc, "/credentialSubject")
-            if kind is CredentialFormat.LER_RS
-            else (),
+            references=references,
             warnings=warnings,
             document=doc,
             jws=jws,
@@ -737,24 +754,30 @@ def _read_bare_ler_rs(
     max_nesting: int,
 ) -> str:
     """An LER-RS resume document not wrapped in a Verifiable Credential."""
+    # Own fields first, so a bad document leaves no nested records behind.
+    types = types_of(doc, "$")
+    document_id = doc.get("documentId")
+    resume_id = (
+        opt_str(document_id, "value", "$.documentId") if isinstance(document_id, Mapping) else None
+    )
+    references = ler_rs_references(doc, "")
     record_id = record_id_for(location)
     position = len(sink.credentials)
     _read_ler_rs_members(doc, location, sink, record_id, depth, max_nesting)
-    document_id = doc.get("documentId")
     sink.credentials.insert(
         position,
         Credential(
             record_id=record_id,
-            id=document_id.get("value") if isinstance(document_id, Mapping) else None,
+            id=resume_id,
             format=CredentialFormat.LER_RS,
             envelope=Envelope.JSON,
-            types=types_of(doc, "$"),
+            types=types,
             issuer=Issuer(id=None),
             subject=Subject(id=None, name=_person_name(doc)),
             source=location,
             name="LER-RS resume",
             parent_record_id=parent_record_id,
-            references=ler_rs_references(doc, ""),
+            references=references,
             document=doc,
         ),
     )

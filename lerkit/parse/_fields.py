@@ -94,7 +94,10 @@ def opt_float(obj: Mapping[str, Any], key: str, path: str) -> float | None:
 def parse_datetime(value: Any, path: str) -> datetime:
     """An ISO 8601 date or date-time (or a Unix timestamp, as OB 2.0 allows), in UTC."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            raise FieldError(path, f"timestamp {value!r} is out of range") from None
     if isinstance(value, str):
         text = value.strip()
         try:

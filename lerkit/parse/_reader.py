@@ -6,10 +6,13 @@ the batch API never raises for bad input and never drops anything silently.
 
 from __future__ import annotations
 
+import io
 import json
+import lzma
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -145,20 +148,37 @@ def _iter_file(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterat
 
 
 def _iter_lines(
-    handle: Iterable[bytes], shown: str, member: str | None, limits: ReadLimits, sink: Sink
+    handle: io.BufferedIOBase, shown: str, member: str | None, limits: ReadLimits, sink: Sink
 ) -> Iterator[Item]:
-    for number, line in enumerate(handle, start=1):
+    """JSONL lines, each read with a bounded ``readline`` so one huge line
+    cannot exhaust memory; an input with no non-blank line is a problem."""
+    cap = limits.max_file_bytes
+    number = 0
+    found = False
+    while True:
+        line = handle.readline(cap + 1)
+        if not line:
+            break
+        number += 1
         location = SourceLocation(shown, member=member, line=number)
-        if len(line) > limits.max_file_bytes:
+        if len(line) > cap and not line.endswith(b"\n"):
+            size = len(line)
+            while line and not line.endswith(b"\n"):  # skip the rest of the line
+                line = handle.readline(1024 * 1024)
+                size += len(line)
             sink.problem(
                 location,
                 "line_too_large",
-                f"line is {len(line):,} bytes, over the {limits.max_file_bytes:,}-byte limit",
+                f"line is {size:,} bytes, over the {cap:,}-byte limit",
             )
+            found = True
             continue
         if not line.strip():
             continue
-        yield Item(location, data=line)
+        found = True
+        yield Item(location, data=line.rstrip(b"\r\n"))
+    if not found:
+        sink.problem(SourceLocation(shown, member=member), "empty", "JSON Lines input has no lines")
 
 
 def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
@@ -170,6 +190,9 @@ def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterato
         return
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
+        if not members:
+            sink.problem(location, "empty", "zip archive has no files")
+            return
         if len(members) > limits.max_zip_members:
             sink.problem(
                 location,
@@ -227,6 +250,9 @@ def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterato
                 RuntimeError,
                 NotImplementedError,
                 EOFError,
+                ValueError,
+                zlib.error,
+                lzma.LZMAError,
             ) as err:
                 sink.problem(where, "invalid_zip", f"cannot read member: {err}")
                 continue
@@ -246,9 +272,7 @@ def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterato
                 )
                 return
             if suffix == ".jsonl":
-                yield from _iter_lines(
-                    data.splitlines(keepends=True), shown, info.filename, limits, sink
-                )
+                yield from _iter_lines(io.BytesIO(data), shown, info.filename, limits, sink)
             else:
                 yield Item(where, data=data)
 
@@ -278,6 +302,10 @@ def iter_source(source: Any, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
         return
     if isinstance(source, str):
         text = source.strip()
+        if not text:
+            # Path("") is the current folder: never read it by accident.
+            sink.problem(SourceLocation("<memory>"), "empty", "input is an empty string")
+            return
         if text.startswith(("{", "[")) or _jws.looks_like_compact_jws(text):
             yield Item(SourceLocation("<memory>"), data=text.encode("utf-8"))
             return
@@ -291,9 +319,18 @@ def iter_source(source: Any, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
         source = Path(text)
     if isinstance(source, os.PathLike):
         path = Path(source)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as err:  # e.g. a name too long for the file system
+            sink.problem(
+                SourceLocation(str(path)[:200]),
+                "unreadable_file",
+                f"cannot read path: {err.strerror}",
+            )
+            return
+        if is_dir:
             yield from _iter_folder(path, limits, sink)
-        elif path.exists():
+        elif exists:
             yield from _iter_file(path, str(path), limits, sink)
         else:
             sink.problem(SourceLocation(str(path)), "not_found", "no such file or folder")
@@ -393,7 +430,10 @@ def _vc_from_jwt_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
 
     def stamp(value: Any) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, tz=UTC).isoformat().replace("+00:00", "Z")
+            try:
+                return datetime.fromtimestamp(value, tz=UTC).isoformat().replace("+00:00", "Z")
+            except (OverflowError, ValueError, OSError):
+                return value  # left as is: reading the date reports it as a problem
         return value
 
     if "iss" in claims:
@@ -449,6 +489,8 @@ def _set_envelope(sink: Sink, record_id: str, envelope: Envelope) -> None:
 def _read_value(value: Any, location: SourceLocation, sink: Sink, envelope: Envelope) -> None:
     if isinstance(value, list):
         # A JSON array of credentials: each element is its own input.
+        if not value:
+            sink.problem(location, "empty", "JSON array holds no credentials")
         for index, element in enumerate(value):
             _read_value(element, location.at(f"/{index}"), sink, envelope)
         return
@@ -508,7 +550,8 @@ def _read_bytes(data: bytes, location: SourceLocation, sink: Sink) -> None:
         return
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
-        ok, value = _load_json(stripped, location, limits, sink)
+        # decode the text as it is, so error line numbers match the file
+        ok, value = _load_json(text, location, limits, sink)
         if ok:
             _read_value(value, location, sink, Envelope.JSON)
         return

@@ -1,0 +1,293 @@
+"""The ``lerkit`` command.
+
+``lerkit inspect PATH`` shows what a file or folder of credentials holds;
+``lerkit report NAME -p key value`` runs a report notebook into ``reports/``.
+Errors lerkit raises on purpose are shown as one red line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperCommand
+
+from lerkit.errors import LerkitError
+
+__all__ = ["app", "main"]
+
+ALL_REPORTS = "all"
+
+app = typer.Typer(
+    name="lerkit",
+    help="Read, inspect and report on Learning and Employment Records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# emoji off: ":key:" inside did:key identifiers would become an emoji
+_out = Console(highlight=False, emoji=False)
+_err = Console(stderr=True, highlight=False, emoji=False)
+
+
+def _version() -> str:
+    from lerkit.reports._provenance import lerkit_version
+
+    return lerkit_version()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"lerkit {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the lerkit version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Read, inspect and report on Learning and Employment Records."""
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Show a LerkitError as one red line and exit with status 2 (no traceback)."""
+    try:
+        yield
+    except LerkitError as err:
+        typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from err
+
+
+def _count_table(title: str, frame: Any, label: str, label_title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(label_title)
+    table.add_column("Credentials", justify="right")
+    for row in frame.itertuples(index=False):
+        # Text, not str: data must never be read as rich markup
+        table.add_row(Text(str(getattr(row, label))), Text(str(row.credentials)))
+    return table
+
+
+@app.command()
+def inspect(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            help="A credential file, a folder (read recursively), a .jsonl or a .zip.",
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+    ] = False,
+) -> None:
+    """Count the credentials in PATH by format and issuer, and list the problems.
+
+    Nothing is verified: this shows what the credentials claim. The exit status
+    is 0 even when some inputs could not be read; they are listed as problems.
+    """
+    import lerkit
+    from lerkit._inventory import inventory_summary
+
+    with _errors():
+        found = lerkit.read(path)
+        summary = inventory_summary(found, root=path if path.is_dir() else path.parent)
+    if as_json:
+        payload = {
+            "source": str(path),
+            "credentials": summary.n_credentials,
+            "top_level": summary.n_top_level,
+            "problems": summary.n_problems,
+            "by_format": summary.by_format[["format", "credentials"]].to_dict(orient="records"),
+            "by_issuer": summary.by_issuer.to_dict(orient="records"),
+            "problem_list": summary.problems.to_dict(orient="records"),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        return
+    typer.echo(summary.summary)
+    typer.echo("Read, not verified: nothing here says a credential is genuine.")
+    _out.print(_count_table("By format", summary.by_format, "format", "Format"))
+    _out.print(_count_table("By issuer", summary.by_issuer, "issuer", "Issuer"))
+    if summary.n_problems:
+        problems = Table(title=f"Problems ({summary.n_problems})", title_justify="left")
+        problems.add_column("Where", overflow="fold")
+        problems.add_column("Code", style="yellow")
+        problems.add_column("Message")
+        for row in summary.problems.itertuples(index=False):
+            problems.add_row(Text(str(row.location)), Text(str(row.code)), Text(str(row.message)))
+        _out.print(problems)
+
+
+def _raw_pairs(ctx: Any, value: Any) -> Any:
+    """The (key, value) pairs as parsed, without Typer's per-item coercion to str."""
+    return [(str(key), str(item)) for key, item in value or ()]
+
+
+class _ReportCommand(TyperCommand):
+    """Give ``-p/--param`` two values per use (``-p key value``).
+
+    Typer cannot declare a repeatable two-value option (``list[tuple[str, str]]``),
+    so the ``list[str]`` option it builds is switched to two values per use and
+    its coercion (which would turn each pair into one string) is bypassed.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.name == "param":
+                param.nargs = 2
+                param.metavar = "KEY VALUE"
+                param.process_value = _raw_pairs  # type: ignore[method-assign]
+
+
+def _list_reports(notebooks_dir: Path | None) -> None:
+    from lerkit.reports import available_reports, describe_parameters
+
+    table = Table(title="Reports", title_justify="left")
+    table.add_column("Name")
+    table.add_column("Title")
+    table.add_column("Parameters")
+    for name, notebook in available_reports(notebooks_dir).items():
+        table.add_row(
+            Text(name), Text(notebook.title), Text(describe_parameters(notebook.parameters))
+        )
+    _out.print(table)
+
+
+def _run_all(output_dir: Path | None, with_code: bool, notebooks_dir: Path | None) -> None:
+    from lerkit.reports import available_reports, default_reports_dir, run_report
+
+    notebooks = available_reports(notebooks_dir)
+    failures: list[str] = []
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+    ) as progress:
+        task = progress.add_task("reports", total=len(notebooks))
+        for name in notebooks:
+            progress.update(task, description=f"running {name}")
+            try:
+                results.append(
+                    run_report(
+                        name,
+                        {},
+                        output_dir=output_dir,
+                        with_code=with_code,
+                        notebooks_dir=notebooks_dir,
+                    )
+                )
+            except LerkitError as err:
+                failures.append(f"{name}: {err}")
+            progress.advance(task)
+        progress.update(task, description="reports")
+    # plain echo: rich would wrap long paths
+    for result in results:
+        typer.echo(f"{result.name}: {result.html_path}")
+    root = output_dir if output_dir is not None else default_reports_dir(notebooks_dir)
+    typer.echo(f"index: {Path(root).resolve() / 'index.html'}")
+    if failures:
+        for failure in failures:
+            typer.secho(f"error: {failure}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+
+
+@app.command(cls=_ReportCommand)
+def report(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help=f"Report (notebook) name, or '{ALL_REPORTS}' to run every report on "
+            "its defaults. Omit it to list the reports and their parameters.",
+            show_default=False,
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-p",
+            "--param",
+            help="Set a notebook parameter: -p KEY VALUE; repeat for more. Values are "
+            "converted to the parameter's type (lists and dicts as JSON).",
+            show_default=False,
+        ),
+    ] = None,
+    with_code: Annotated[
+        bool, typer.Option("--with-code", help="Show the code cells in the HTML.")
+    ] = False,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            file_okay=False,
+            help="Reports folder (default: reports/ in the lerkit checkout).",
+        ),
+    ] = None,
+    notebooks_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--notebooks-dir",
+            exists=True,
+            file_okay=False,
+            help="Folder of report notebooks (default: notebooks/ in the lerkit checkout).",
+        ),
+    ] = None,
+) -> None:
+    """Run a report notebook into reports/NAME/<slug>/ as HTML and .ipynb.
+
+    Parameters are checked before the notebook starts; relative paths are taken
+    relative to the current folder. reports/index.html lists every run.
+    """
+    from lerkit.reports import run_report
+
+    # click hands over (key, value) pairs: see _ReportCommand
+    pairs: list[tuple[str, str]] = list(param or [])  # type: ignore[arg-type]  # see _ReportCommand
+    with _errors():
+        if name is None:
+            _list_reports(notebooks_dir)
+            return
+        if name == ALL_REPORTS:
+            if pairs:
+                raise typer.BadParameter(
+                    f"'report {ALL_REPORTS}' runs every report on its defaults", param_hint="-p"
+                )
+            _run_all(output_dir, with_code, notebooks_dir)
+            return
+        parameters: dict[str, Any] = {}
+        for key, value in pairs:
+            parameters[key] = value
+        with _err.status(f"running {name}"):
+            result = run_report(
+                name,
+                parameters,
+                output_dir=output_dir,
+                with_code=with_code,
+                notebooks_dir=notebooks_dir,
+            )
+        typer.echo(f"{result.name}: {result.html_path}")
+        typer.echo(f"index: {result.html_path.parents[2] / 'index.html'}")
+
+
+def main() -> None:
+    """Entry point of the ``lerkit`` console script."""
+    app()

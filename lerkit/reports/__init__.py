@@ -1,0 +1,58 @@
+"""Run report notebooks with papermill, export them as HTML, record provenance.
+
+A report is a notebook in ``notebooks/`` with one cell tagged ``parameters``::
+
+    from lerkit.reports import run_report
+
+    result = run_report("credential-inventory", {"source": "datasets/samples"})
+    result.html_path  # reports/credential-inventory/source-samples-<hash>/...
+"""
+
+from __future__ import annotations
+
+from lerkit.reports._html import export_html
+from lerkit.reports._index import MANIFEST_NAME, read_manifests, write_index
+from lerkit.reports._params import (
+    ParameterSpec,
+    describe_parameters,
+    read_parameters,
+    validate_parameters,
+)
+from lerkit.reports._provenance import Provenance, provenance
+from lerkit.reports._registry import (
+    ReportNotebook,
+    available_reports,
+    default_notebooks_dir,
+    default_reports_dir,
+    find_report,
+)
+from lerkit.reports._runner import (
+    CHECK_MARKER,
+    ReportResult,
+    record_checked_outputs,
+    report_slug,
+    run_report,
+)
+
+__all__ = [
+    "CHECK_MARKER",
+    "MANIFEST_NAME",
+    "ParameterSpec",
+    "Provenance",
+    "ReportNotebook",
+    "ReportResult",
+    "available_reports",
+    "default_notebooks_dir",
+    "default_reports_dir",
+    "describe_parameters",
+    "export_html",
+    "find_report",
+    "provenance",
+    "read_manifests",
+    "read_parameters",
+    "record_checked_outputs",
+    "report_slug",
+    "run_report",
+    "validate_parameters",
+    "write_index",
+]

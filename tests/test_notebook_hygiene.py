@@ -1,0 +1,80 @@
+"""Committed notebooks carry no stray outputs and follow the report conventions.
+
+Only cells marked ``# NBVAL_CHECK_OUTPUT`` keep outputs, and with them their
+execution count, without which nbval would refuse to compare them;
+``lerkit.reports.record_checked_outputs`` refreshes them after the samples change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from lerkit.reports import CHECK_MARKER
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def load(path: Path) -> Any:
+    return nbformat.read(path, as_version=4)
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_only_checked_cells_keep_outputs(path: Path) -> None:
+    for index, cell in enumerate(load(path).cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{path.name} cell {index}"
+        if CHECK_MARKER in cell.source:
+            # nbval fails a cell that has outputs but no execution count
+            assert cell.outputs, f"{where} is checked by nbval but has no stored output"
+            assert cell.execution_count is not None, f"{where} needs its execution count"
+        else:
+            assert not cell.outputs, f"{where} has outputs; strip them"
+            assert cell.execution_count is None, f"{where} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_exactly_one_parameters_cell(path: Path) -> None:
+    tagged = [
+        cell
+        for cell in load(path).cells
+        if "parameters" in cell.get("metadata", {}).get("tags", [])
+    ]
+    assert len(tagged) == 1
+    assert tagged[0].cell_type == "code"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_kernelspec_is_python3(path: Path) -> None:
+    assert load(path).metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_is_valid_and_starts_with_a_title(path: Path) -> None:
+    nb = load(path)
+    nbformat.validate(nb)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    assert first.source.startswith("# ")
+    assert "papermill" not in nb.metadata
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_checked_outputs_hold_no_times_paths_or_plot_ids(path: Path) -> None:
+    for cell in load(path).cells:
+        if cell.cell_type != "code" or CHECK_MARKER not in cell.source:
+            continue
+        for output in cell.outputs:
+            text = output.get("text") or "".join(output.get("data", {}).get("text/plain", ""))
+            assert "T" not in text or not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)
+            assert not re.search(r"(^|[\s'\"])(/|[A-Za-z]:\\)\w", text), text
+            assert not set(output.get("data", {})) - {"text/plain"}, "only plain text is checked"
