@@ -497,6 +497,32 @@ def _read_value(value: Any, location: SourceLocation, sink: Sink, envelope: Enve
     read_document(value, location, sink, envelope=envelope, max_nesting=sink.limits.max_nesting)
 
 
+_BAKED = {
+    Envelope.PNG: (
+        _baking.extract_png,
+        "PNG image has no 'openbadges' iTXt chunk: it is not a baked badge",
+    ),
+    Envelope.SVG: (
+        _baking.extract_svg,
+        "SVG image has no openbadges:credential or openbadges:assertion element: it is not a baked badge",
+    ),
+}
+
+
+def _read_image(data: bytes, location: SourceLocation, sink: Sink, envelope: Envelope) -> None:
+    """A baked badge: the credential text inside a PNG or SVG image."""
+    extract, missing = _BAKED[envelope]
+    try:
+        text = extract(data)
+    except ParseError as err:
+        sink.problem(location, err.code, err.message)
+        return
+    if text is None:
+        sink.problem(location, "no_badge_in_image", missing)
+        return
+    _read_text(text, location, sink, envelope)
+
+
 def _read_bytes(data: bytes, location: SourceLocation, sink: Sink) -> None:
     limits = sink.limits
     if len(data) > limits.max_file_bytes:
@@ -510,34 +536,10 @@ def _read_bytes(data: bytes, location: SourceLocation, sink: Sink) -> None:
         sink.problem(location, "empty", "input is empty")
         return
     if data.startswith(PNG_SIGNATURE):
-        try:
-            text = _baking.extract_png(data)
-        except ParseError as err:
-            sink.problem(location, err.code, err.message)
-            return
-        if text is None:
-            sink.problem(
-                location,
-                "no_badge_in_image",
-                "PNG image has no 'openbadges' iTXt chunk: it is not a baked badge",
-            )
-            return
-        _read_text(text, location, sink, Envelope.PNG)
+        _read_image(data, location, sink, Envelope.PNG)
         return
     if _SVG_START.match(data[:4096]):
-        try:
-            text = _baking.extract_svg(data)
-        except ParseError as err:
-            sink.problem(location, err.code, err.message)
-            return
-        if text is None:
-            sink.problem(
-                location,
-                "no_badge_in_image",
-                "SVG image has no openbadges:credential or openbadges:assertion element: it is not a baked badge",
-            )
-            return
-        _read_text(text, location, sink, Envelope.SVG)
+        _read_image(data, location, sink, Envelope.SVG)
         return
     try:
         text = data.decode("utf-8-sig")
