@@ -121,20 +121,28 @@ _INT_COLUMNS = {
 }
 
 
+def _column(name: str, values: Sequence[Any]) -> Any:
+    if name in _DATETIME_COLUMNS:
+        # fixed unit: an empty column would otherwise come out as [s]
+        return pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(
+            "datetime64[us, UTC]"
+        )
+    if name in _INT_COLUMNS:
+        return pd.array(values, dtype="Int64")
+    if name == "credits_available":
+        return pd.array(values, dtype="Float64")
+    return pd.array(values, dtype="string")
+
+
 def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     columns = COLUMNS[name]
-    frame = pd.DataFrame.from_records(rows, columns=list(columns))
-    for column in columns:
-        if column in _DATETIME_COLUMNS:
-            # fixed unit: an empty column would otherwise come out as [s]
-            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
-        elif column in _INT_COLUMNS:
-            frame[column] = frame[column].astype("Int64")
-        elif column == "credits_available":
-            frame[column] = frame[column].astype("Float64")
-        else:
-            frame[column] = frame[column].astype("string")
-    return frame
+    # Each column is built straight into its final dtype: going through
+    # DataFrame.from_records would infer object dtypes first and convert twice.
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame(
+        {column: _column(column, list(data)) for column, data in zip(columns, values, strict=True)},
+        columns=list(columns),
+    )
 
 
 def _join(values: Iterable[str | None]) -> str | None:

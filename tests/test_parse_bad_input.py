@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import lerkit as lk
@@ -344,7 +345,8 @@ def test_bad_input_is_one_problem_and_the_batch_goes_on(tmp_path: Path, case: Ca
         case.code,
         problem.message,
     )
-    assert (row["source_line"] if case.line is not None else None) == case.line
+    line = row["source_line"]
+    assert (None if pd.isna(line) else int(line)) == case.line
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
