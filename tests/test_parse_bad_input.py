@@ -264,7 +264,7 @@ CASES = [
         "lines.jsonl",
         jsonl_with_broken_third_line,
         "invalid_json",
-        "invalid JSON: Expecting value (line 1, column 14)",
+        "invalid JSON: Expecting value (column 14)",
         line=3,
         records=4,
     ),
@@ -652,3 +652,26 @@ def test_bare_ler_rs_with_bad_type_leaves_no_orphan() -> None:
 def test_bare_ler_rs_document_id_must_be_text() -> None:
     found = lk.read(_bare_ler_rs(documentId={"value": {"nested": "object"}}))
     assert all(c.id is None or isinstance(c.id, str) for c in found.credentials)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"), [("5", "the number 5"), ('"abc"', "the string 'abc'"), ("null", "null")]
+)
+def test_json_scalar_is_not_a_credential(text: str, shown: str) -> None:
+    found = lk.read(text.encode())
+    assert [(p.code, p.message) for p in found.problems] == [
+        ("not_a_credential", f"JSON value is {shown}, not a credential object")
+    ]
+
+
+def test_symlink_to_a_folder_is_reported_not_followed(tmp_path: Path) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "a.txt").write_text("notes")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "loop").symlink_to(inner, target_is_directory=True)
+    found = lk.read(root)
+    assert [(p.source.path, p.code) for p in found.problems] == [
+        (str(root / "loop"), "symlink_not_followed")
+    ]

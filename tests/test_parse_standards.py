@@ -56,9 +56,9 @@ VECTOR_CREDENTIALS = (
 BROKEN: dict[str, tuple[str, str]] = {
     f"{OB30}/simple-err-context.json": (
         "unknown_context",
-        "@context[0]: expected 'https://www.w3.org/ns/credentials/v2' (VC 2.0) or "
-        "'https://www.w3.org/2018/credentials/v1' (VC 1.1) first, found the string "
-        "'https://purl.imsglobal.org/spec/ob/v3...'",
+        "$.@context[0]: expected 'https://www.w3.org/ns/credentials/v2' (VC 2.0) or "
+        "'https://www.w3.org/2018/credentials/v1' (VC 1.1) first, found "
+        "'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'",
     ),
     f"{OB30}/simple-err-issuer.json": (
         "missing_field",

@@ -446,9 +446,10 @@ def _vc_version(doc: Mapping[str, Any], location: SourceLocation) -> str:
         return "2.0"
     if first == VC_V1:
         return "1.1"
+    found = repr(first) if isinstance(first, str) else describe(first)
     raise FieldError(
-        "@context[0]",
-        f"expected {VC_V2!r} (VC 2.0) or {VC_V1!r} (VC 1.1) first, found {describe(first)}",
+        "$.@context[0]",
+        f"expected {VC_V2!r} (VC 2.0) or {VC_V1!r} (VC 1.1) first, found {found}",
         "unknown_context",
     )
 

@@ -24,6 +24,7 @@ from lerkit._gc import gc_paused
 from lerkit.errors import ParseError
 from lerkit.model import Credential, Envelope, Problem, ProofInfo, SourceLocation
 from lerkit.parse._documents import Sink, read_document
+from lerkit.parse._fields import describe
 from lerkit.parse._limits import DEFAULT_LIMITS, ReadLimits
 
 __all__ = ["SKIPPED_NAMES", "SKIPPED_SUFFIXES", "iter_source", "read_into"]
@@ -105,7 +106,10 @@ def _load_json(
         )
         return False, None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        if isinstance(err, json.JSONDecodeError):
+        if isinstance(err, json.JSONDecodeError) and location.line is not None:
+            # one JSONL line: the file line is in the location already
+            message = f"invalid JSON: {err.msg} (column {err.colno})"
+        elif isinstance(err, json.JSONDecodeError):
             message = f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
         else:
             message = f"not UTF-8 text: {err.reason} at byte {err.start}"
@@ -242,7 +246,8 @@ def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterato
                 continue
             try:
                 with archive.open(info) as handle:
-                    # The header's size can lie; read one byte past it to find out.
+                    # zipfile stops at the declared size and checks the CRC, so a
+                    # header that lies about the size fails here as invalid_zip.
                     data = handle.read(info.file_size + 1)
             except (
                 zipfile.BadZipFile,
@@ -255,13 +260,6 @@ def _iter_zip(path: Path, shown: str, limits: ReadLimits, sink: Sink) -> Iterato
                 lzma.LZMAError,
             ) as err:
                 sink.problem(where, "invalid_zip", f"cannot read member: {err}")
-                continue
-            if len(data) > info.file_size:
-                sink.problem(
-                    where,
-                    "zip_too_large",
-                    "member is larger than its header declares: possible zip bomb",
-                )
                 continue
             expanded += len(data)
             if expanded > limits.max_zip_bytes:
@@ -288,6 +286,13 @@ def _iter_folder(root: Path, limits: ReadLimits, sink: Sink) -> Iterator[Item]:
             or path.stem.lower() in SKIPPED_NAMES
         ):
             sink.skipped.append(shown)
+            continue
+        if path.is_dir():  # a symbolic link to a folder: not followed, to avoid loops
+            sink.problem(
+                SourceLocation(shown),
+                "symlink_not_followed",
+                "symbolic link to a folder; read the folder itself to include it",
+            )
             continue
         yield from _iter_file(path, shown, limits, sink)
 
@@ -569,6 +574,18 @@ def _read_bytes(data: bytes, location: SourceLocation, sink: Sink) -> None:
             "binary data that is not a PNG or SVG badge, JSON or a compact JWS",
         )
         return
+    if len(stripped) < 4096:
+        try:
+            scalar = json.loads(stripped)
+        except ValueError:
+            pass
+        else:
+            sink.problem(
+                location,
+                "not_a_credential",
+                f"JSON value is {describe(scalar)}, not a credential object",
+            )
+            return
     preview = stripped[:40].replace("\n", " ")
     sink.problem(
         location, "unknown_format", f"text is not JSON or a compact JWS (starts with {preview!r})"
