@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -283,7 +284,34 @@ class Credential:
     references: tuple[CredentialReference, ...] = ()
     #: ways the document departs from its standard (also in the problems table)
     warnings: tuple[str, ...] = ()
-    #: the document as read (JSON object); for JWS envelopes, the decoded credential
-    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: what an endorsement says about what it endorses (EndorsementSubject)
+    endorsement_comment: str | None = None
+    #: the JSON text this record was read from (shared by every record of one
+    #: input) and where in it the record's object sits; see :attr:`document`
+    raw: bytes | None = field(default=None, repr=False, compare=False)
+    raw_pointer: str = field(default="", repr=False, compare=False)
+    #: the document itself, for records that did not come from JSON text
+    #: (dicts handed to ``read``, JWS payloads, credentials rebuilt from JWT claims)
+    decoded: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     #: the compact JWS, when the credential arrived as one
     jws: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def document(self) -> Mapping[str, Any]:
+        """The credential's JSON object, exactly as read (decoded on each access).
+
+        Records keep the compact JSON text rather than the decoded object: a
+        decoded credential takes four to five times the memory, and most
+        analyses never look at it again after reading.
+        """
+        if self.decoded is not None:
+            return self.decoded
+        if self.raw is None:
+            return {}
+        value: Any = json.loads(self.raw)
+        for part in self.raw_pointer.split("/")[1:]:
+            key = part.replace("~1", "/").replace("~0", "~")
+            value = value[int(key)] if isinstance(value, list) else value[key]
+        if not isinstance(value, Mapping):  # pragma: no cover - pointers come from the reader
+            raise TypeError(f"{self.source}: pointer {self.raw_pointer!r} is not an object")
+        return value

@@ -265,15 +265,13 @@ def _build_tables(
             endorsement = by_id.get(endorsement_id)
             if endorsement is None:
                 continue
-            comment = endorsement.document.get("credentialSubject")
-            text = comment.get("endorsementComment") if isinstance(comment, dict) else None
             rows["endorsements"].append(
                 (
                     cred.record_id,
                     endorsement_id,
                     endorsement.issuer.id,
                     endorsement.issuer.name,
-                    text if isinstance(text, str) else None,
+                    endorsement.endorsement_comment,
                     endorsement.issued,
                 )
             )

@@ -91,3 +91,37 @@ def test_table_names_are_checked() -> None:
     copy = found.table("credentials")
     copy.loc[:, "name"] = "changed"
     assert (found.table("credentials")["name"] != "changed").any()
+
+
+def _pointer(document: object, pointer: str) -> object:
+    for part in pointer.split("/")[1:]:
+        document = document[int(part)] if isinstance(document, list) else document[part]  # type: ignore[index]
+    return document
+
+
+def test_every_record_gives_back_its_exact_document() -> None:
+    import json
+
+    found = lk.read(SAMPLES)
+    assert len(found.credentials) == 28
+    for cred in found.credentials:
+        doc = cred.document
+        assert doc, cred.source
+        if cred.raw is not None:  # read from JSON text: the object at the pointer
+            assert doc == _pointer(json.loads(cred.raw), cred.raw_pointer)
+            assert cred.raw_pointer == (cred.source.pointer or "")
+        if cred.id is not None and cred.envelope is lk.Envelope.JSON:
+            assert doc.get("id") == cred.id
+    clr = next(c for c in found.credentials if c.format is lk.CredentialFormat.CLR2)
+    members = [c for c in found.credentials if c.parent_record_id == clr.record_id]
+    assert [m.document for m in members] == clr.document["credentialSubject"][
+        "verifiableCredential"
+    ]
+
+
+def test_records_from_json_text_do_not_keep_decoded_objects() -> None:
+    found = lk.read(SAMPLES / "ob3_batch.jsonl")
+    assert all(c.decoded is None and c.raw for c in found.credentials)
+    jwt = lk.read(SAMPLES / "vcjwt11_ob3_military_training.jwt").credentials[0]
+    assert jwt.raw is None
+    assert jwt.document["credentialSubject"]["id"] == jwt.subject.id  # rebuilt from the claims

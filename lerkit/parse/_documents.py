@@ -67,10 +67,19 @@ class Sink:
     #: files passed over on purpose (documentation, data tables), listed not dropped
     skipped: list[str] = field(default_factory=list)
     limits: ReadLimits = DEFAULT_LIMITS
+    #: JSON text of the input being read; records point into it instead of
+    #: keeping decoded objects (None while reading decoded values)
+    raw: bytes | None = None
     decode_jws: Callable[[str, SourceLocation, Sink, str | None, int], str | None] | None = None
 
     def problem(self, location: SourceLocation, code: str, message: str) -> None:
         self.problems.append(Problem(location, code, message))
+
+    def document_fields(self, doc: Mapping[str, Any], location: SourceLocation) -> dict[str, Any]:
+        """How a record keeps its document: a pointer into the raw text, or the object."""
+        if self.raw is not None:
+            return {"raw": self.raw, "raw_pointer": location.pointer or ""}
+        return {"decoded": doc}
 
 
 def record_id_for(location: SourceLocation) -> str:
@@ -555,6 +564,11 @@ def _read_vc(
 
     name = opt_str(doc, "name", "$")
     description = opt_str(doc, "description", "$")
+    endorsement_comment = (
+        opt_str(subject_doc, "endorsementComment", spath)
+        if kind is CredentialFormat.OB3_ENDORSEMENT
+        else None
+    )
     references = (
         ler_rs_references(subject_doc, "/credentialSubject")
         if kind is CredentialFormat.LER_RS
@@ -616,8 +630,9 @@ def _read_vc(
             endorsement_record_ids=tuple(endorsements),
             references=references,
             warnings=warnings,
-            document=doc,
+            endorsement_comment=endorsement_comment,
             jws=jws,
+            **sink.document_fields(doc, location),
         ),
     )
     return record_id
@@ -779,7 +794,7 @@ def _read_bare_ler_rs(
             name="LER-RS resume",
             parent_record_id=parent_record_id,
             references=references,
-            document=doc,
+            **sink.document_fields(doc, location),
         ),
     )
     return record_id
@@ -872,8 +887,8 @@ def _read_ob2(
             proofs=proofs,
             contexts=_contexts(doc),
             parent_record_id=parent_record_id,
-            document=doc,
             jws=jws,
+            **sink.document_fields(doc, location),
         )
     )
     return record_id

@@ -6,6 +6,7 @@ the batch API never raises for bad input and never drops anything silently.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import lzma
@@ -395,16 +396,20 @@ def _decode_jws(
         )
         return None
     start = len(sink.credentials)
-    record_id = read_document(
-        document,
-        location,
-        sink,
-        envelope=envelope,
-        parent_record_id=parent,
-        jws=token,
-        depth=depth,
-        max_nesting=limits.max_nesting,
-    )
+    outer_raw, sink.raw = sink.raw, None  # the payload is not part of any JSON text
+    try:
+        record_id = read_document(
+            document,
+            location,
+            sink,
+            envelope=envelope,
+            parent_record_id=parent,
+            jws=token,
+            depth=depth,
+            max_nesting=limits.max_nesting,
+        )
+    finally:
+        sink.raw = outer_raw
     if record_id is not None:
         # Record the JOSE signature as the proof the envelope carries.
         kid = header.get("kid")
@@ -480,9 +485,19 @@ def _read_text(text: str, location: SourceLocation, sink: Sink, envelope: Envelo
         )
         return
     ok, value = _load_json(stripped, location, sink.limits, sink)
-    if not ok:
-        return
-    _read_value(value, location, sink, envelope)
+    if ok:
+        _read_json_text(value, stripped.encode("utf-8"), location, sink, envelope)
+
+
+def _read_json_text(
+    value: Any, raw: bytes, location: SourceLocation, sink: Sink, envelope: Envelope
+) -> None:
+    """Read decoded JSON whose records will keep ``raw`` rather than ``value``."""
+    sink.raw = raw
+    try:
+        _read_value(value, location, sink, envelope)
+    finally:
+        sink.raw = None
 
 
 def _set_envelope(sink: Sink, record_id: str, envelope: Envelope) -> None:
@@ -560,7 +575,8 @@ def _read_bytes(data: bytes, location: SourceLocation, sink: Sink) -> None:
         # decode the text as it is, so error line numbers match the file
         ok, value = _load_json(text, location, limits, sink)
         if ok:
-            _read_value(value, location, sink, Envelope.JSON)
+            raw = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+            _read_json_text(value, raw, location, sink, Envelope.JSON)
         return
     if _jws.looks_like_compact_jws(stripped):
         _decode_jws(stripped, location, sink, None, 0)
