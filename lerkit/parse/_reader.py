@@ -14,7 +14,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -418,15 +418,25 @@ def _decode_jws(
             cryptosuite=str(header.get("alg")),
             verification_method=kid if isinstance(kid, str) else None,
         )
-        for position in range(start, len(sink.credentials)):
-            credential = sink.credentials[position]
-            if credential.record_id == record_id:
-                sink.credentials[position] = _with_proof(credential, proof)
+        _update_record(
+            sink, start, record_id, lambda credential: {"proofs": (*credential.proofs, proof)}
+        )
     return record_id
 
 
-def _with_proof(credential: Credential, proof: ProofInfo) -> Credential:
-    return replace(credential, proofs=(*credential.proofs, proof))
+def _update_record(
+    sink: Sink, start: int, record_id: str, changes: Callable[[Credential], dict[str, Any]]
+) -> None:
+    """Replace the record ``record_id`` (added at or after ``start``) with a changed copy.
+
+    Records are frozen; the envelope reader learns some facts (the JOSE proof,
+    the image it came in) only after the document reader built the record.
+    """
+    for position in range(start, len(sink.credentials)):
+        credential = sink.credentials[position]
+        if credential.record_id == record_id:
+            sink.credentials[position] = replace(credential, **changes(credential))
+            return
 
 
 def _vc_from_jwt_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
@@ -473,9 +483,10 @@ def _read_text(text: str, location: SourceLocation, sink: Sink, envelope: Envelo
     """Badge text from an image or file: JSON, a compact JWS, or a URL."""
     stripped = text.strip()
     if _jws.looks_like_compact_jws(stripped):
+        start = len(sink.credentials)
         record_id = _decode_jws(stripped, location, sink, None, 0)
         if record_id is not None and envelope in (Envelope.PNG, Envelope.SVG):
-            _set_envelope(sink, record_id, envelope)
+            _update_record(sink, start, record_id, lambda _: {"envelope": envelope})
         return
     if _URL.match(stripped):
         sink.problem(
@@ -498,12 +509,6 @@ def _read_json_text(
         _read_value(value, location, sink, envelope)
     finally:
         sink.raw = None
-
-
-def _set_envelope(sink: Sink, record_id: str, envelope: Envelope) -> None:
-    for position, credential in enumerate(sink.credentials):
-        if credential.record_id == record_id:
-            sink.credentials[position] = replace(credential, envelope=envelope)
 
 
 def _read_value(value: Any, location: SourceLocation, sink: Sink, envelope: Envelope) -> None:
