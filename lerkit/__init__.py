@@ -45,6 +45,17 @@ from lerkit.model import (
 )
 from lerkit.parse import CredentialSet, ReadLimits, read, read_unverified
 from lerkit.reports import Provenance, ReportResult, provenance, run_report
+from lerkit.verify import (
+    Check,
+    Explanation,
+    TrustList,
+    VerificationReport,
+    VerifyOptions,
+    explain,
+    load_trust_list,
+    verify,
+    verify_many,
+)
 
 try:
     __version__ = _version("lerkit")
@@ -54,6 +65,7 @@ except _PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Achievement",
     "Alignment",
+    "Check",
     "Credential",
     "CredentialFormat",
     "CredentialReference",
@@ -62,6 +74,7 @@ __all__ = [
     "DatasetError",
     "Envelope",
     "Evidence",
+    "Explanation",
     "IdentityObject",
     "InventorySummary",
     "Issuer",
@@ -78,12 +91,19 @@ __all__ = [
     "Result",
     "SourceLocation",
     "Subject",
+    "TrustList",
     "VerificationError",
+    "VerificationReport",
+    "VerifyOptions",
     "__version__",
+    "explain",
     "fingerprint",
     "inventory_summary",
+    "load_trust_list",
     "provenance",
     "read",
     "read_unverified",
     "run_report",
+    "verify",
+    "verify_many",
 ]

@@ -36,6 +36,7 @@ from lerkit.proofs._suites import (
     ProofArtifacts,
     Suite,
     sign,
+    suite_for_proof,
     verify_proof,
 )
 
@@ -60,5 +61,6 @@ __all__ = [
     "public_key_from_multibase",
     "public_key_to_multibase",
     "sign",
+    "suite_for_proof",
     "verify_proof",
 ]

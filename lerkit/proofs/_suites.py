@@ -46,7 +46,15 @@ from lerkit.proofs._multikey import (
     public_key_raw,
 )
 
-__all__ = ["LEGACY_CRYPTOSUITES", "SUITES", "ProofArtifacts", "Suite", "sign", "verify_proof"]
+__all__ = [
+    "LEGACY_CRYPTOSUITES",
+    "SUITES",
+    "ProofArtifacts",
+    "Suite",
+    "sign",
+    "suite_for_proof",
+    "verify_proof",
+]
 
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
@@ -226,6 +234,21 @@ def _resolve_suite(proof: Mapping[str, Any]) -> tuple[Suite, str | None]:
             field="type",
         )
     return suite, None
+
+
+def suite_for_proof(proof: Mapping[str, Any]) -> Suite:
+    """The suite that verifies ``proof``, from its ``type`` and ``cryptosuite``.
+
+    Raises
+    ------
+    ProofError
+        ``unsupported_cryptosuite`` for a proof type or cryptosuite lerkit does not
+        implement, ``malformed_proof`` when ``type`` or ``cryptosuite`` is missing.
+
+    >>> suite_for_proof({"type": "DataIntegrityProof", "cryptosuite": "eddsa-2022"}).name
+    'eddsa-rdfc-2022'
+    """
+    return _resolve_suite(proof)[0]
 
 
 def _check_key(suite: Suite, key: object, role: str) -> KeyKind:
