@@ -85,6 +85,184 @@ def _count_table(title: str, frame: Any, label: str, label_title: str) -> Table:
     return table
 
 
+_VERDICT_STYLE = {
+    "verified": "green",
+    "warning": "yellow",
+    "not_verified": "red",
+    "indeterminate": "magenta",
+}
+_FORMATS = ("table", "json", "csv")
+
+
+def _parse_now(value: str | None) -> Any:
+    from datetime import UTC, datetime
+
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 date-time", param_hint="--now"
+        ) from err
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _shown_path(source: Any) -> str:
+    text = str(source)
+    try:
+        return str(Path(text).relative_to(Path.cwd()))
+    except ValueError:
+        return text
+
+
+def _verification_table(frame: Any) -> Table:
+    table = Table(title="Verification", title_justify="left")
+    table.add_column("Source", overflow="fold", ratio=2)
+    table.add_column("Verdict", no_wrap=True)
+    table.add_column("Why (--format json for every check)", overflow="ellipsis", ratio=3)
+    for row in frame.itertuples(index=False):
+        first = row.reason if isinstance(row.reason, str) else ""
+        table.add_row(
+            Text(_shown_path(row.source)),
+            Text(str(row.verdict), style=_VERDICT_STYLE.get(str(row.verdict), "")),
+            Text(first[:160]),
+        )
+    return table
+
+
+@app.command()
+def verify(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True,
+            help="Credential files or folders (JSON, JWT, PNG, SVG, .jsonl, .zip).",
+            show_default=False,
+        ),
+    ],
+    trust: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust", exists=True, dir_okay=False, help="Trust list of known issuers (JSON/YAML)."
+        ),
+    ] = None,
+    status_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--status-dir",
+            exists=True,
+            file_okay=False,
+            help="Folder of status list credentials (see lerkit.status.FolderStatusLists).",
+        ),
+    ] = None,
+    did_web_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--did-web-dir", exists=True, file_okay=False, help="Local copies of did:web documents."
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="Output: table, json or csv.")
+    ] = "table",
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Processes (default: every core).")
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Check dates as of this ISO 8601 moment (default: now)."),
+    ] = None,
+    trust_fragment_keys: Annotated[
+        bool,
+        typer.Option(
+            "--trust-fragment-keys",
+            help="Accept keys written in an HTTPS verification method's fragment (warns).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Count warnings (expired, unknown issuer) as failures.")
+    ] = False,
+) -> None:
+    """Verify credentials: signature, key, dates, status, issuer, schema.
+
+    Exit status 0 when every credential is authentic (verified, or with --strict only
+    verified), 1 when any is not or none was found, 2 on usage errors. Nothing is
+    fetched from the network.
+    """
+    from lerkit.verify import VerifyOptions, load_trust_list, verify_many
+
+    if output_format not in _FORMATS:
+        raise typer.BadParameter(
+            f"{output_format!r} is not one of {', '.join(_FORMATS)}", param_hint="--format"
+        )
+    moment = _parse_now(now)
+    with _errors():
+        options = VerifyOptions(
+            trust=load_trust_list(trust) if trust else None,
+            status_lists=status_dir,
+            did_web=did_web_dir,
+            now=moment,
+            trust_fragment_keys=trust_fragment_keys,
+        )
+        frame = verify_many(
+            [str(path) for path in paths],
+            workers=workers,
+            options=options,
+            progress=None if output_format == "table" else False,
+        )
+    if output_format == "json":
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    elif output_format == "csv":
+        typer.echo(frame.to_csv(index=False), nl=False)
+    else:
+        _out.print(_verification_table(frame))
+        counts = frame["verdict"].value_counts()
+        typer.echo(
+            f"{len(frame)} credential(s): "
+            + ", ".join(f"{n} {str(verdict).replace('_', ' ')}" for verdict, n in counts.items())
+        )
+    accepted = {"verified"} if strict else {"verified", "warning"}
+    if frame.empty:
+        typer.secho("no credentials found", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    if not frame["verdict"].isin(accepted).all():
+        raise typer.Exit(code=1)
+
+
+contexts_app = typer.Typer(
+    help="The pinned JSON-LD contexts and the local context cache.", no_args_is_help=True
+)
+app.add_typer(contexts_app, name="contexts")
+
+
+@contexts_app.command("add")
+def contexts_add(
+    url: Annotated[str, typer.Argument(help="The context URL credentials name in @context.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A local copy of the context.")
+    ],
+) -> None:
+    """Add a context to the local cache, pinned by its SHA-256 from now on."""
+    from lerkit.contexts import default_loader
+
+    with _errors():
+        cached = default_loader().add_context(url, file)
+    typer.echo(f"added {url}\n  sha256 {cached.sha256}\n  file   {cached.path}")
+
+
+@contexts_app.command("list")
+def contexts_list() -> None:
+    """List the contexts lerkit serves offline: pinned ones and the local cache."""
+    from lerkit.contexts import PINNED_CONTEXTS, default_loader
+
+    # one plain line per context, so the list can be searched and piped
+    for url, pinned in PINNED_CONTEXTS.items():
+        typer.echo(f"{url}\t{pinned.origin}\tsha256:{pinned.sha256}")
+    for url, cached in default_loader().cached_contexts().items():
+        typer.echo(f"{url}\tlocal cache ({cached.path})\tsha256:{cached.sha256}")
+
+
 @app.command()
 def inspect(
     path: Annotated[

@@ -193,6 +193,29 @@ class DocumentLoader:
         self._generation = 0
         self._local = threading.local()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to worker processes (verify_many): the settings travel, the locks and
+        # in-memory caches are rebuilt on the other side.
+        default_fetch = getattr(self._fetch, "__func__", None) is DocumentLoader._urllib_fetch
+        return {
+            "cache_dir": self._cache_dir,
+            "allow_network": self._allow_network,
+            "allowlist": self._allowlist,
+            "fetch": None if default_fetch else self._fetch,
+            "timeout": self._timeout,
+            "max_bytes": self._max_bytes,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(  # type: ignore[misc]
+            state["cache_dir"],
+            allow_network=state["allow_network"],
+            allowlist=state["allowlist"],
+            fetch=state["fetch"],
+            timeout=state["timeout"],
+            max_bytes=state["max_bytes"],
+        )
+
     # -- configuration -------------------------------------------------------------------
 
     @property

@@ -26,7 +26,8 @@ REPORT_COLUMNS: tuple[str, ...] = (
     "format",
     "securing",
     "proof_types",
-    "status",
+    "verdict",
+    "reason",
     "errors",
 )
 
@@ -60,6 +61,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _row(report: VerificationReport, credential: Credential | None) -> dict[str, Any]:
+    decisive = report.decisive
     row: dict[str, Any] = {
         "source": report.source,
         "record_id": credential.record_id if credential else None,
@@ -68,7 +70,8 @@ def _row(report: VerificationReport, credential: Credential | None) -> dict[str,
         "format": credential.format.value if credential else None,
         "securing": report.securing,
         "proof_types": ", ".join(report.proof_types),
-        "status": report.status,
+        "verdict": report.status,
+        "reason": f"{decisive.name}: {decisive.detail}" if decisive else None,
         "errors": "; ".join(f"{c.name}: {c.detail}" for c in report.problems) or None,
     }
     for check in report.checks:
@@ -82,7 +85,8 @@ def _unreadable_row(source: str, code: str, message: str) -> dict[str, Any]:
         source=source,
         securing="none",
         proof_types="",
-        status="not_verified",
+        verdict="not_verified",
+        reason=f"parsed: {message} ({code})",
         errors=f"parsed: {message} ({code})",
     )
     row.update(dict.fromkeys(CHECK_NAMES, "skipped"))
@@ -117,7 +121,8 @@ def verify_many(
     Returns
     -------
     DataFrame
-        Columns :data:`REPORT_COLUMNS` then one column per check of
+        Columns :data:`REPORT_COLUMNS` (``verdict`` is the report's status) then one
+        column per check of
         :data:`~lerkit.verify.CHECK_NAMES` holding its status. Nested CLR members are
         verified inside their CLR (its ``nested_credentials`` column); inputs that could
         not be read are rows with ``parsed`` failed and the reason in ``errors``, so
@@ -126,7 +131,7 @@ def verify_many(
     Examples
     --------
     >>> table = verify_many([{"type": "not a credential"}], workers=1, progress=False)
-    >>> table.loc[0, ["status", "parsed"]].tolist()
+    >>> table.loc[0, ["verdict", "parsed"]].tolist()
     ['not_verified', 'failed']
     """
     chosen = options or VerifyOptions(**settings)

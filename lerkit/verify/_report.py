@@ -178,12 +178,22 @@ class VerificationReport:
         """The checks that did not pass or get skipped."""
         return tuple(c for c in self.checks if c.status not in ("passed", "skipped"))
 
+    @property
+    def decisive(self) -> Check | None:
+        """The check that set the verdict: the first fatal failure, else the first
+        indeterminate check, else the first warning; None when verified."""
+        order = (
+            [c for c in self.checks if c.status == "failed" and c.name not in WARNING_CHECKS],
+            [c for c in self.checks if c.status == "indeterminate"],
+            [c for c in self.checks if c.status in ("failed", "warning")],
+        )
+        return next((group[0] for group in order if group), None)
+
     def summary(self) -> str:
-        """One line: the verdict and the first problem, if any."""
-        problems = self.problems
-        if not problems:
+        """One line: the verdict and the check that decided it, if any."""
+        first = self.decisive
+        if first is None:
             return self.status
-        first = problems[0]
         return f"{self.status}: {first.name}: {first.detail}"
 
     def to_dict(self) -> dict[str, Any]:
