@@ -34,6 +34,7 @@ from typing import IO, Any
 
 from pyld.context_resolver import ContextResolver
 
+from lerkit._fetch import fetch_bytes
 from lerkit.contexts._errors import ContextError, UnknownContextError
 from lerkit.contexts._registry import PINNED_CONTEXTS, check_pin
 from lerkit.contexts._validate import parse_context_document
@@ -347,22 +348,12 @@ class DocumentLoader:
         host = (parts.hostname or "").lower()
         if host not in self._allowlist:
             raise UnknownContextError(url, reason=f"host {host!r} is not in the allowlist")
-        try:
-            data = self._fetch(url, self._timeout, self._max_bytes)
-        except ContextError:
-            raise
-        except Exception as err:
-            raise ContextError(
-                f"fetching context {url!r} failed: {err}",
-                code="context_fetch_failed",
-                url=url,
-            ) from err
-        if not isinstance(data, bytes):
-            raise ContextError(
-                f"fetching context {url!r} returned {type(data).__name__}, not bytes",
-                code="context_fetch_failed",
-                url=url,
-            )
+        data = fetch_bytes(
+            url,
+            lambda target: self._fetch(target, self._timeout, self._max_bytes),
+            what="the context",
+            error=lambda message: ContextError(message, code="context_fetch_failed", url=url),
+        )
         if len(data) > self._max_bytes:
             raise ContextError(
                 f"context {url!r} is larger than {self._max_bytes} bytes",

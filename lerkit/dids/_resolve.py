@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from lerkit._fetch import fetch_bytes
 from lerkit.dids._document import DidDocument, VerificationMethod, parse_document
 from lerkit.dids._errors import DidError
 from lerkit.dids._methods import (
@@ -34,32 +35,13 @@ def _web_folder(web_dir: DidWebFolder | str | os.PathLike[str] | None) -> DidWeb
 
 
 def _download(url: str, fetch: Fetch, *, what: str, did: str) -> dict[str, Any]:
-    if not url.startswith("https://"):
-        # did:web URLs are always built as https; issuer profile URLs are checked too.
-        raise DidError(
-            f"refusing to download {what} from {url!r}: only https URLs are fetched",
-            code="did_web_unresolved",
-            did=did,
-            url=url,
-        )
-    try:
-        body = fetch(url)
-    except DidError:
-        raise
-    except Exception as err:  # the caller's downloader may raise anything
-        raise DidError(
-            f"downloading {what} from {url} failed: {type(err).__name__}: {err}",
-            code="did_web_unresolved",
-            did=did,
-            url=url,
-        ) from err
-    if not isinstance(body, bytes):
-        raise DidError(
-            f"the fetch function returned {type(body).__name__} for {url}, expected bytes",
-            code="did_web_unresolved",
-            did=did,
-            url=url,
-        )
+    # did:web URLs are always built as https; issuer profile URLs are checked here too.
+    body = fetch_bytes(
+        url,
+        fetch,
+        what=what,
+        error=lambda message: DidError(message, code="did_web_unresolved", did=did, url=url),
+    )
     return load_json_document(body, what=f"{what} downloaded from {url}", did=did)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from lerkit._fetch import fetch_bytes
 from lerkit._jws import looks_like_compact_jws, split_compact
 from lerkit.errors import ParseError
 from lerkit.status._errors import StatusError
@@ -135,28 +136,12 @@ def _parse(data: bytes, url: str, location: str) -> RetrievedStatusList:
 
 
 def _download(url: str, fetch: Callable[[str], bytes]) -> RetrievedStatusList:
-    if urlsplit(url).scheme != "https":
-        raise StatusError(
-            f"refusing to download the status list {url!r}: only https URLs are fetched",
-            code="status_list_unavailable",
-            url=url,
-        )
-    try:
-        data = fetch(url)
-    except StatusError:
-        raise
-    except Exception as err:  # the caller's downloader may raise anything
-        raise StatusError(
-            f"downloading the status list {url} failed: {type(err).__name__}: {err}",
-            code="status_list_unavailable",
-            url=url,
-        ) from err
-    if not isinstance(data, bytes):
-        raise StatusError(
-            f"the fetch function returned {type(data).__name__} for {url}, expected bytes",
-            code="status_list_unavailable",
-            url=url,
-        )
+    data = fetch_bytes(
+        url,
+        fetch,
+        what="the status list",
+        error=lambda message: StatusError(message, code="status_list_unavailable", url=url),
+    )
     return _parse(data, url, url)
 
 
