@@ -91,7 +91,7 @@ def report_slug(overrides: Mapping[str, Any]) -> str:
     >>> report_slug({})
     'default'
     >>> report_slug({"source": "/data/pilot-2024"})
-    'source-pilot-2024-c5f8f5fc'
+    'source-pilot-2024-19f444e5'
     """
     if not overrides:
         return "default"
