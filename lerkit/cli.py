@@ -466,6 +466,136 @@ def report(
         typer.echo(f"index: {result.html_path.parents[2] / 'index.html'}")
 
 
+# -- issue -------------------------------------------------------------------------------
+
+_ISSUE_PROOFS = ("eddsa-rdfc-2022", "Ed25519Signature2020", "ecdsa-rdfc-2019", "jwt")
+_KEY_FILE_NAME = "issuer-key.json"
+
+
+@app.command("issue")
+def issue_command(
+    demo: Annotated[
+        int | None,
+        typer.Option(
+            "--demo",
+            metavar="N",
+            help="Issue N synthetic Open Badges 3.0 credentials (the only mode for now).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            file_okay=False,
+            help="Folder to write into (created if missing).",
+            show_default=False,
+        ),
+    ] = None,
+    proof: Annotated[
+        str,
+        typer.Option(
+            "--proof", help="eddsa-rdfc-2022, Ed25519Signature2020, ecdsa-rdfc-2019 or jwt."
+        ),
+    ] = "eddsa-rdfc-2022",
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            metavar="FILE",
+            dir_okay=False,
+            help=f"Issuer key file to sign with. Default: make a new key, saved as DIR/{_KEY_FILE_NAME}.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Chooses the synthetic learners, achievements and dates.")
+    ] = 0,
+) -> None:
+    """Issue signed demo credentials from a did:key issuer, for workshops and test data.
+
+    Writes N credentials (.json, or .jwt with --proof jwt), the issuer's DID document
+    (did.json) and a signed revocation list (under DIR/training.example.org/, where
+    --status-dir DIR finds it). The same key and seed give the same files. The secret key
+    is written only to the key file, readable by its owner alone.
+    """
+    from typing import cast
+
+    from lerkit.issue import (
+        DEMO_STATUS_LIST_URL,
+        DEMO_VALID_FROM,
+        IssueError,
+        ProofFormat,
+        demo_credentials,
+        generate_key,
+        load_key,
+        status_list_credential,
+    )
+    from lerkit.issue._credentials import check_key_for_proof
+
+    with _errors():
+        if demo is None:
+            raise IssueError(
+                "lerkit issue only makes demo credentials for now: pass --demo N --out DIR",
+                code="invalid_argument",
+            )
+        if demo < 1:
+            raise IssueError(f"--demo N must be at least 1, got {demo}", code="invalid_argument")
+        if out is None:
+            raise IssueError(
+                "--out DIR is required: the folder to write into", code="invalid_argument"
+            )
+        if proof not in _ISSUE_PROOFS:
+            raise IssueError(
+                f"--proof {proof!r} is not one of {', '.join(_ISSUE_PROOFS)}",
+                code="unsupported_proof",
+            )
+        chosen = cast("ProofFormat", proof)
+        if key_file is not None:
+            key = load_key(key_file)
+            check_key_for_proof(key, proof)
+            key_path, new_key = key_file, False
+        else:
+            key_path, new_key = out / _KEY_FILE_NAME, True
+            if key_path.exists():
+                raise IssueError(
+                    f"{key_path} already exists; pass --key {key_path} to sign with it again, "
+                    "or choose another --out",
+                    code="key_file_exists",
+                )
+            key = generate_key("P-256" if proof == "ecdsa-rdfc-2019" else "Ed25519")
+        issued = demo_credentials(
+            demo, key, proof=chosen, seed=seed, status_list_url=DEMO_STATUS_LIST_URL
+        )
+        status_list = status_list_credential(
+            key, url=DEMO_STATUS_LIST_URL, valid_from=DEMO_VALID_FROM, proof=chosen
+        )
+        # where FolderStatusLists looks for the list's URL, so --status-dir DIR finds it
+        host_and_path = DEMO_STATUS_LIST_URL.removeprefix("https://").split("/")
+        list_path = out.joinpath(*host_and_path).with_suffix(status_list.extension)
+        try:
+            list_path.parent.mkdir(parents=True, exist_ok=True)
+            if new_key:
+                key.save(key_path)
+            for credential in issued:
+                (out / credential.suggested_filename).write_bytes(credential.serialize())
+            (out / "did.json").write_text(
+                json.dumps(key.did_document(), indent=2) + "\n", encoding="utf-8"
+            )
+            list_path.write_bytes(status_list.serialize())
+        except OSError as err:
+            raise IssueError(
+                f"cannot write into {str(out)!r}: {err.strerror or err} ({err.filename})",
+                code="invalid_argument",
+            ) from err
+    typer.echo(f"issued {demo} credential(s) into {out}")
+    typer.echo(f"issuer: {key.did}")
+    typer.echo(f"key: {key_path}" + (" (new; keep it private)" if new_key else ""))
+    typer.echo(f"DID document: {out / 'did.json'}")
+    typer.echo(f"status list: {list_path} (published as {DEMO_STATUS_LIST_URL})")
+
+
 def main() -> None:
     """Entry point of the ``lerkit`` console script."""
     app()
