@@ -4,8 +4,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Independent JS implementations for the interop tests (pinned by interop/package-lock.json)
+INTEROP := interop/node_modules/.installed
 
-.PHONY: install reports test lint typecheck pytest lock bench samples clean
+.PHONY: install interop reports test lint typecheck pytest lock bench samples clean
 
 install: $(STAMP)
 
@@ -15,6 +17,13 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## Node peers for tests/interop (needs node >= 20 and npm; exact versions from the lock file).
+interop: $(INTEROP)
+
+$(INTEROP): interop/package.json interop/package-lock.json
+	cd interop && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(INTEROP)
 
 ## Main job: every report notebook on the bundled default data.
 reports: $(STAMP)
@@ -30,7 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(INTEROP)
 	$(BIN)/pytest --nbval-lax notebooks tests
 
 ## Refresh the lock file after changing dependencies in pyproject.toml.
@@ -46,4 +55,4 @@ samples: $(STAMP)
 	$(BIN)/python -m lerkit.datasets.samples datasets/samples
 
 clean:
-	rm -rf $(VENV) reports/*/
+	rm -rf $(VENV) reports/*/ interop/node_modules
