@@ -515,7 +515,8 @@ def issue_command(
 ) -> None:
     """Issue signed demo credentials from a did:key issuer, for workshops and test data.
 
-    Writes N credentials (.json, or .jwt with --proof jwt), the issuer's DID document
+    Writes N credentials into DIR/credentials/ (.json, or .jwt with --proof jwt), the
+    issuer's DID document
     (did.json) and a signed revocation list (under DIR/training.example.org/, where
     --status-dir DIR finds it). The same key and seed give the same files. The secret key
     is written only to the key file, readable by its owner alone.
@@ -578,8 +579,12 @@ def issue_command(
             list_path.parent.mkdir(parents=True, exist_ok=True)
             if new_key:
                 key.save(key_path)
+            # credentials in a folder of their own, so `lerkit verify DIR/credentials`
+            # does not meet the DID document and the key file
+            (out / "credentials").mkdir(exist_ok=True)
             for credential in issued:
-                (out / credential.suggested_filename).write_bytes(credential.serialize())
+                target = out / "credentials" / credential.suggested_filename
+                target.write_bytes(credential.serialize())
             (out / "did.json").write_text(
                 json.dumps(key.did_document(), indent=2) + "\n", encoding="utf-8"
             )
@@ -589,7 +594,7 @@ def issue_command(
                 f"cannot write into {str(out)!r}: {err.strerror or err} ({err.filename})",
                 code="invalid_argument",
             ) from err
-    typer.echo(f"issued {demo} credential(s) into {out}")
+    typer.echo(f"issued {demo} credential(s) into {out / 'credentials'}")
     typer.echo(f"issuer: {key.did}")
     typer.echo(f"key: {key_path}" + (" (new; keep it private)" if new_key else ""))
     typer.echo(f"DID document: {out / 'did.json'}")

@@ -25,7 +25,6 @@ from lerkit.status import FolderStatusLists, check_status
 
 runner = CliRunner()
 LIST_PATH = Path("training.example.org", "status", "revocation-1")
-OTHER_FILES = {"did.json", "issuer-key.json"}
 
 
 def verify_document(document: Mapping[str, Any]) -> None:
@@ -44,7 +43,7 @@ def verify_token(token: str) -> dict[str, Any]:
 
 
 def credential_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in OTHER_FILES)
+    return sorted(p for p in (folder / "credentials").iterdir() if p.is_file())
 
 
 def test_help_lists_the_issue_command() -> None:
@@ -70,7 +69,7 @@ def test_demo_writes_signed_credentials_did_document_and_status_list(
     key_path = out / "issuer-key.json"
     key = issue.load_key(key_path)
     assert result.stdout.splitlines() == [
-        f"issued 4 credential(s) into {out}",
+        f"issued 4 credential(s) into {out / 'credentials'}",
         f"issuer: {key.did}",
         f"key: {key_path} (new; keep it private)",
         f"DID document: {out / 'did.json'}",
