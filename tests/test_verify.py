@@ -198,6 +198,22 @@ def test_overall_status_rules() -> None:
     )
 
 
+@pytest.mark.parametrize("stamp", ["2025-02-30T00:00:00Z", "2025-02-03 10:00", "yesterday"])
+def test_schema_checks_date_time_formats(stamp: str) -> None:
+    # jsonschema checks "format": "date-time" only with rfc3339-validator installed
+    report = _verify(_signed(awardedDate=stamp))
+    assert report.status == "not_verified"
+    schema = report.check("schema")
+    assert schema.status == "failed"
+    assert f"/awardedDate: '{stamp}' is not a 'date-time'" in schema.detail
+    assert report.check("signature").status == "passed"  # signed as it is: only the schema fails
+
+
+def test_schema_accepts_a_valid_date_time() -> None:
+    report = _verify(_signed(awardedDate="2025-02-28T10:00:00.5+02:00"))
+    assert report.check("schema").status == "passed", str(report)
+
+
 # -- contexts: no network --------------------------------------------------------------
 
 
