@@ -1,6 +1,9 @@
 """The ``lerkit`` command.
 
 ``lerkit inspect PATH`` shows what a file or folder of credentials holds;
+``lerkit verify PATH...`` verifies credentials (exit 0 all verified, 1 not, 2 usage);
+``lerkit issue --demo N --out DIR`` issues signed demo credentials from a did:key;
+``lerkit contexts add URL FILE`` / ``lerkit contexts list`` manage the offline contexts;
 ``lerkit report NAME -p key value`` runs a report notebook into ``reports/``.
 Errors lerkit raises on purpose are shown as one red line with exit code 2.
 """

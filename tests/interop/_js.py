@@ -8,7 +8,6 @@ credentials with it and with DCC verifier-core — is one request made by
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -33,6 +32,8 @@ from _support import (
     ob3_credential,
     tampered,
 )
+
+from lerkit.issue import generate_key, issue_credential
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEROP_DIR = ROOT / "interop"
@@ -210,16 +211,13 @@ def build_js_run(contexts_file: Path, spec_repo_ob_303: dict[str, Any]) -> JsRun
         unsigned = ob3_credential(lerkit_issuer.did, serial=serial) | {term: value}
         run.lerkit_superset[term] = lerkit_sign(unsigned, SUITES[0], lerkit_issuer)
     superset_docs = {f"superset/{k}": v for k, v in run.lerkit_superset.items()}
-    # lerkit's issuing API, when this tree has it (an OB 3.0 proof comes as an array)
-    if importlib.util.find_spec("lerkit.issue") is not None:
-        from lerkit.issue import generate_key, issue_credential
-
-        issuer_key = generate_key(seed=lerkit_issuer.seed)
-        for serial, (case, vc, suite) in enumerate(CASES, start=400):
-            unsigned = ob3_credential(issuer_key.did, vc=vc, serial=serial)
-            made = issue_credential(unsigned, issuer_key, proof=suite, created=CREATED)
-            run.lerkit_issued[case] = made.document
-            to_verify[f"issue/{case}"] = made.document
+    # lerkit's issuing API (an OB 3.0 proof comes as an array)
+    issuer_key = generate_key(seed=lerkit_issuer.seed)
+    for serial, (case, vc, suite) in enumerate(CASES, start=400):
+        unsigned = ob3_credential(issuer_key.did, vc=vc, serial=serial)
+        made = issue_credential(unsigned, issuer_key, proof=suite, created=CREATED)
+        run.lerkit_issued[case] = made.document
+        to_verify[f"issue/{case}"] = made.document
     unpinned = dict(run.lerkit_signed["vc2.0-eddsa-rdfc-2022"].credential)
     unpinned["@context"] = [*unpinned["@context"], UNPINNED_CONTEXT]
     guard = {"unpinned-context": unpinned}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import importlib.util
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+import lerkit
 from lerkit.contexts import PINNED_CONTEXTS, DocumentLoader
 from lerkit.dids import did_key_from_key, resolve_verification_method
 from lerkit.proofs import ProofArtifacts, ProofError, sign, verify_proof
@@ -296,19 +296,6 @@ def lerkit_verify_jwt(token: str) -> JoseArtifacts:
     return result
 
 
-def high_level_verify() -> Any | None:
-    """``lerkit.verify.verify`` when that module exists, else None.
-
-    The pipeline is being written alongside these tests; once it is importable the
-    tests also assert its verdict, so a regression there shows up here too.
-    """
-    if importlib.util.find_spec("lerkit.verify") is None:
-        return None
-    from lerkit.verify import verify
-
-    return verify
-
-
 def single_proof(document: Mapping[str, Any]) -> dict[str, Any]:
     """The document's one proof, whether ``proof`` is an object or an array of one."""
     proof = document["proof"]
@@ -319,10 +306,8 @@ def single_proof(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lerkit_issue_module() -> Any:
-    """``lerkit.issue`` (being written alongside these tests); a visible skip until then."""
-    return pytest.importorskip(
-        "lerkit.issue", reason="lerkit.issue is not in this tree yet: its interop tests wait"
-    )
+    """``lerkit.issue``, the issuing toolkit the tests drive as a user would."""
+    return lerkit.issue
 
 
 def assert_lerkit_accepts(credential: Mapping[str, Any] | str) -> None:
@@ -331,11 +316,9 @@ def assert_lerkit_accepts(credential: Mapping[str, Any] | str) -> None:
         lerkit_verify_jwt(credential)
     else:
         lerkit_verify_proof(credential)
-    verify = high_level_verify()
-    if verify is not None:
-        report = verify(credential, now=NOW)
-        assert report.check("signature").status == "passed", str(report)
-        assert report.status == "verified", str(report)
+    report = lerkit.verify(credential, now=NOW)
+    assert report.check("signature").status == "passed", str(report)
+    assert report.status == "verified", str(report)
 
 
 def assert_lerkit_rejects(credential: Mapping[str, Any] | str) -> None:
@@ -344,8 +327,6 @@ def assert_lerkit_rejects(credential: Mapping[str, Any] | str) -> None:
     with pytest.raises(ProofError) as caught:
         check(credential)  # type: ignore[arg-type]
     assert caught.value.code == "invalid_signature", caught.value
-    verify = high_level_verify()
-    if verify is not None:
-        report = verify(credential, now=NOW)
-        assert report.check("signature").status == "failed", str(report)
-        assert report.status == "not_verified", str(report)
+    report = lerkit.verify(credential, now=NOW)
+    assert report.check("signature").status == "failed", str(report)
+    assert report.status == "not_verified", str(report)
