@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
@@ -78,6 +79,46 @@ def test_explain_data_integrity_matches_independent_recomputation() -> None:
     steps = shown.steps()
     assert list(steps.columns) == ["step", "value"]
     assert steps.set_index("step").loc["verdict", "value"] == "verified"
+
+
+def test_explain_a_proof_with_its_own_context() -> None:
+    """DIDKit's form: the proof names the suite's context, the document does not.
+
+    The proof configuration shown is read with the document's @context followed by the
+    proof's, and its N-Quads are what the issuer signed.
+    """
+    suite_context = "https://w3id.org/security/suites/ed25519-2020/v1"
+    document = {
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            {"name": "https://schema.org/name"},
+        ],
+        "id": "urn:uuid:11111111-2222-4333-8444-666666666666",
+        "type": ["VerifiableCredential"],
+        "issuer": DID,
+        "issuanceDate": "2025-03-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:learner", "name": "Ada Example"},
+    }
+    options = {
+        "type": "Ed25519Signature2020",
+        "created": "2025-03-01T00:00:00Z",
+        "verificationMethod": VM,
+        "proofPurpose": "assertionMethod",
+    }
+    config = options | {"@context": [*document["@context"], suite_context]}
+    expected_config = _pyld_nquads(config)
+    signed_bytes = b"".join(
+        hashlib.sha256(text.encode()).digest() for text in (expected_config, _pyld_nquads(document))
+    )
+    proof_value = "z" + base58.b58encode(KEY.sign(signed_bytes)).decode()
+    signed = document | {
+        "proof": {"@context": [suite_context], **options, "proofValue": proof_value}
+    }
+    shown = lk.explain(signed)
+    assert shown.verdict == "verified", shown.report
+    assert shown.canonical_proof_config == expected_config
+    assert "<https://w3id.org/security#Ed25519Signature2020>" in expected_config
+    assert shown.signed_bytes == signed_bytes
 
 
 def test_explain_shows_why_a_tampered_credential_fails() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
+import hashlib
 import json
 import socket
 import urllib.request
@@ -148,7 +149,7 @@ def test_eddsa_vectors_are_reproduced_exactly(
     assert verified == art
 
 
-# -- W3C vc-di-ecdsa: canonical forms and hashes; signatures by verifying ----------------
+# -- W3C vc-di-ecdsa: every artifact; RFC 6979 reproduces the published signatures ------
 
 ECDSA_CASES = [
     pytest.param(
@@ -176,7 +177,8 @@ def test_ecdsa_vectors(
     assert verified.proof_value == _text(vectors / f"sigBTC58{suffix}.txt")
     assert verified.hash_algorithm == ("sha384" if curve == "p384" else "sha256")
 
-    # signing reproduces every deterministic artifact; the randomized signature verifies
+    # Signing reproduces every artifact, the signature too: lerkit's ECDSA uses RFC 6979
+    # deterministic nonces, and so (as this shows) did whoever made the W3C vectors.
     signed, art = sign(
         _json(ECDSA / unsigned),
         config["cryptosuite"],
@@ -191,9 +193,11 @@ def test_ecdsa_vectors(
     assert art.proof_hash.hex() == _text(vectors / f"proofHash{suffix}.txt")
     assert art.combined.hex() == _text(vectors / f"combinedHash{suffix}.txt")
     assert len(art.signature) == (96 if curve == "p384" else 64)
-    ours = verify_proof(signed, signed["proof"], keys["publicKeyMultibase"], loader=loader)
-    assert dataclasses.replace(ours, signature=b"", proof_value="") == dataclasses.replace(
-        verified, signature=b"", proof_value=""
+    assert art.signature.hex() == _text(vectors / f"sigHex{suffix}.txt")
+    assert art.proof_value == _text(vectors / f"sigBTC58{suffix}.txt")
+    assert signed == expected
+    assert verify_proof(signed, signed["proof"], keys["publicKeyMultibase"], loader=loader) == (
+        verified
     )
 
 
@@ -519,6 +523,27 @@ def test_signing_again_makes_a_proof_set(loader: DocumentLoader) -> None:
     verify_proof(twice, second, other.public_key(), loader=loader)
 
 
+@pytest.mark.parametrize("suite", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1()], ids=["P-256", "P-384"])
+def test_ecdsa_signing_is_deterministic(
+    suite: str, curve: ec.EllipticCurve, loader: DocumentLoader
+) -> None:
+    key = ec.derive_private_key(0x1E2C1D, curve)
+    other = ec.derive_private_key(0x1E2C1E, curve)
+
+    def proof_value(document: dict[str, Any], signer: ec.EllipticCurvePrivateKey) -> str:
+        signed, art = sign(
+            document, suite, signer, VM, created="2024-01-02T03:04:05Z", loader=loader
+        )
+        verify_proof(signed, signed["proof"], signer.public_key(), loader=loader)
+        return art.proof_value
+
+    first = proof_value(BADGE, key)
+    assert proof_value(copy.deepcopy(BADGE), key) == first
+    assert proof_value(BADGE | {"name": "Welding Level 2"}, key) != first
+    assert proof_value(BADGE, other) != first
+
+
 def test_created_accepts_aware_datetimes_only(loader: DocumentLoader) -> None:
     moment = datetime(2024, 5, 6, 9, 8, 7, tzinfo=timezone(timedelta(hours=2)))
     signed, _ = sign(BADGE, "eddsa-jcs-2022", KEY, VM, created=moment)
@@ -562,6 +587,222 @@ def test_verification_does_not_modify_its_input(loader: DocumentLoader) -> None:
     before = copy.deepcopy(signed)
     verify_proof(signed, signed["proof"], KEY.public_key(), loader=loader)
     assert signed == before
+
+
+# -- the suite's context: VC 1.1 does not define DataIntegrityProof ----------------------
+
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+DI_V1 = "https://w3id.org/security/data-integrity/v1"
+DI_V2 = "https://w3id.org/security/data-integrity/v2"
+ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+P256 = ec.derive_private_key(0x1E2C1D, ec.SECP256R1())
+VC11 = {
+    "@context": [VC_V1, {"name": "https://schema.org/name"}],
+    "id": "urn:uuid:6f0b1e5c-0000-4000-8000-000000000011",
+    "type": ["VerifiableCredential"],
+    "issuer": "did:example:issuer",
+    "issuanceDate": "2024-01-01T00:00:00Z",
+    "credentialSubject": {"id": "did:example:learner", "name": "Ada Example"},
+}
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"])
+def test_rdfc_data_integrity_on_vc11_appends_the_data_integrity_context(
+    suite: str, loader: DocumentLoader
+) -> None:
+    key: Any = KEY if suite.startswith("eddsa") else P256
+    before = copy.deepcopy(VC11)
+    signed, art = sign(VC11, suite, key, VM, created="2024-01-02T03:04:05Z", loader=loader)
+    assert before == VC11  # the input is not modified
+    assert signed["@context"] == [*VC11["@context"], DI_V2]
+    assert "@context" not in signed["proof"]
+    # the proof's terms are in what was signed, not dropped
+    assert f'"{suite}"^^<https://w3id.org/security#cryptosuiteString>' in (
+        art.canonical_proof_config
+    )
+    verify_proof(signed, signed["proof"], key.public_key(), loader=loader)
+    again, _ = sign(signed, suite, key, VM, created="2024-01-02T03:04:05Z", loader=loader)
+    assert again["@context"] == signed["@context"]  # appended once only
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (BADGE, BADGE["@context"]),  # the VC 2.0 context includes the Data Integrity terms
+        (
+            VC11 | {"@context": [VC_V1, DI_V2, VC11["@context"][1]]},
+            [VC_V1, DI_V2, VC11["@context"][1]],
+        ),
+        # v1 defines the terms too, as protected terms: appending v2 would redefine them
+        (
+            VC11 | {"@context": [VC_V1, DI_V1, VC11["@context"][1]]},
+            [VC_V1, DI_V1, VC11["@context"][1]],
+        ),
+        (
+            VC11 | {"@context": VC_V1, "credentialSubject": {"id": "did:example:learner"}},
+            [VC_V1, DI_V2],
+        ),
+    ],
+    ids=["vc2", "vc11-with-di-v2", "vc11-with-di-v1", "single-string"],
+)
+def test_the_data_integrity_context_is_appended_only_when_missing(
+    document: dict[str, Any], expected: list[Any], loader: DocumentLoader
+) -> None:
+    signed, _ = sign(
+        document, "eddsa-rdfc-2022", KEY, VM, created="2024-01-01T00:00:00Z", loader=loader
+    )
+    assert signed["@context"] == expected
+    verify_proof(signed, signed["proof"], KEY.public_key(), loader=loader)
+
+
+def test_jcs_suites_leave_the_context_as_it_is() -> None:
+    # JCS signs the JSON text, not its RDF: nothing the proof says would drop out
+    signed, _ = sign(VC11, "eddsa-jcs-2022", KEY, VM, created="2024-01-01T00:00:00Z")
+    assert signed["@context"] == signed["proof"]["@context"] == VC11["@context"]
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "Ed25519Signature2020"])
+def test_rdfc_suites_refuse_a_document_without_context(suite: str) -> None:
+    key: Any = P256 if suite.startswith("ecdsa") else KEY
+    document = {name: value for name, value in VC11.items() if name != "@context"}
+    with pytest.raises(ProofError, match="this one has no @context") as caught:
+        sign(document, suite, key, VM, created="2024-01-01T00:00:00Z")
+    assert caught.value.code == "malformed_proof"
+
+
+# -- proofs that carry their own @context ------------------------------------------------
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _sign_like_didkit(
+    document: dict[str, Any], options: dict[str, str], proof_context: str
+) -> dict[str, Any]:
+    """A proof that names the suite's context itself, as DIDKit writes one.
+
+    Its configuration is read with the document's @context followed by the proof's
+    (tests/interop/test_interop_didkit.py checks that DIDKit signs exactly this).
+    """
+    config = {**options, "@context": [*_as_list(document["@context"]), proof_context]}
+    data = b"".join(
+        hashlib.sha256(canonicalize_rdfc(part).encode()).digest() for part in (config, document)
+    )
+    value = "z" + base58.b58encode(KEY.sign(data)).decode()
+    return {**document, "proof": {"@context": [proof_context], **options, "proofValue": value}}
+
+
+def _options(**members: str) -> dict[str, str]:
+    return members | {
+        "created": "2024-01-02T03:04:05Z",
+        "verificationMethod": VM,
+        "proofPurpose": "assertionMethod",
+    }
+
+
+PROOF_CONTEXT_CASES = [
+    pytest.param(_options(type="Ed25519Signature2020"), ED2020, None, id="Ed25519Signature2020"),
+    pytest.param(
+        _options(type="DataIntegrityProof", cryptosuite="eddsa-2022"),
+        DI_V1,
+        "eddsa-2022",
+        id="eddsa-2022",
+    ),
+    pytest.param(
+        _options(type="DataIntegrityProof", cryptosuite="eddsa-rdfc-2022"),
+        DI_V2,
+        None,
+        id="eddsa-rdfc-2022",
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "context", "legacy"), PROOF_CONTEXT_CASES)
+def test_an_rdfc_proof_context_is_appended_to_the_documents(
+    options: dict[str, str], context: str, legacy: str | None
+) -> None:
+    signed = _sign_like_didkit(VC11, options, context)
+    art = verify_proof(signed, signed["proof"], KEY.public_key())
+    assert art.legacy_name == legacy
+    config = options | {"@context": [*VC11["@context"], context]}
+    assert art.canonical_proof_config == canonicalize_rdfc(config)
+    assert art.canonical_document == canonicalize_rdfc(VC11)
+
+    forged = copy.deepcopy(signed)
+    forged["credentialSubject"]["name"] = "Mallory Example"
+    with pytest.raises(ProofError) as caught:
+        verify_proof(forged, forged["proof"], KEY.public_key())
+    assert caught.value.code == "invalid_signature"
+
+
+@pytest.mark.parametrize(
+    ("options", "context", "swapped", "code"),
+    [
+        (_options(type="Ed25519Signature2020"), ED2020, DI_V2, "undefined_term"),
+        (_options(type="DataIntegrityProof", cryptosuite="eddsa-2022"), DI_V1, DI_V2, None),
+        (_options(type="DataIntegrityProof", cryptosuite="eddsa-rdfc-2022"), DI_V2, DI_V1, None),
+    ],
+    ids=["Ed25519Signature2020", "eddsa-2022", "eddsa-rdfc-2022"],
+)
+def test_an_rdfc_proof_context_cannot_be_dropped_or_swapped(
+    options: dict[str, str], context: str, swapped: str, code: str | None
+) -> None:
+    signed = _sign_like_didkit(VC11, options, context)
+    dropped = {name: value for name, value in signed["proof"].items() if name != "@context"}
+    with pytest.raises(CanonicalizationError, match="'created'") as caught:
+        verify_proof(signed, dropped, KEY.public_key())
+    assert caught.value.code == "undefined_term"
+    # another pinned context: the type is undefined, or (data-integrity v1 <-> v2, whose
+    # cryptosuite datatypes differ) the N-Quads are not the ones signed
+    with pytest.raises(ProofError) as caught:
+        verify_proof(signed, signed["proof"] | {"@context": [swapped]}, KEY.public_key())
+    assert caught.value.code == (code or "invalid_signature")
+
+
+@pytest.mark.parametrize(
+    ("context", "shown"),
+    [
+        (
+            "https://contexts.example.org/not-pinned/v1",
+            "'https://contexts.example.org/not-pinned/v1'",
+        ),
+        ({"Ed25519Signature2020": "urn:example:mine"}, "an inline dict"),
+    ],
+    ids=["unpinned-url", "inline"],
+)
+def test_a_proof_may_add_only_pinned_contexts(context: Any, shown: str, no_network: None) -> None:
+    signed = _sign_like_didkit(VC11, _options(type="Ed25519Signature2020"), ED2020)
+    proof = signed["proof"] | {"@context": [ED2020, context]}
+    with pytest.raises(ProofError) as caught:
+        verify_proof(signed, proof, KEY.public_key())
+    assert caught.value.code == "malformed_proof"
+    assert caught.value.field == "@context"
+    assert str(caught.value) == (
+        f"the proof's @context adds {shown} to the document's; a proof may add only "
+        "contexts lerkit pins (see lerkit.contexts.PINNED_CONTEXTS)"
+    )
+
+
+def test_an_rdfc_proof_context_that_is_a_prefix_follows_the_specification(
+    loader: DocumentLoader,
+) -> None:
+    signed, art = sign(
+        BADGE, "eddsa-rdfc-2022", KEY, VM, created="2024-01-01T00:00:00Z", loader=loader
+    )
+    proof = signed["proof"] | {"@context": BADGE["@context"]}
+    assert verify_proof(signed, proof, KEY.public_key(), loader=loader) == art
+
+
+@pytest.mark.parametrize("suite", ["eddsa-jcs-2022", "ecdsa-jcs-2019"])
+def test_a_jcs_proof_context_must_be_a_prefix(suite: str) -> None:
+    key: Any = P256 if suite.startswith("ecdsa") else KEY
+    signed, _ = sign(BADGE, suite, key, VM, created="2024-01-01T00:00:00Z")
+    proof = signed["proof"] | {"@context": [*BADGE["@context"], DI_V2]}
+    with pytest.raises(ProofError, match="is not a prefix of the document's @context") as caught:
+        verify_proof(signed, proof, key.public_key())
+    assert caught.value.code == "malformed_proof"
+    assert caught.value.field == "@context"
 
 
 # -- canonicalization: safe mode ---------------------------------------------------------
@@ -676,6 +917,73 @@ def test_unsupported_keys_cannot_be_encoded() -> None:
     with pytest.raises(ProofError, match="not a valid P-384") as caught2:
         private_key_from_multibase("z" + base58.b58encode(b"\x87\x26" + b"\xff" * 48).decode())
     assert "ff" * 8 not in str(caught2.value)  # secrets are never echoed
+
+
+#: A real P-256 secret (the W3C vectors' key), then broken in the ways a key file can be.
+SECRET = "z42twTcNeSYcnqg1FLuSFs2bsGH3ZqbRHFmvS9XMsYhjxvHN"
+SECRET_BYTES = base58.b58decode(SECRET[1:])
+
+
+def _b58(data: bytes) -> str:
+    return "z" + base58.b58encode(data).decode()
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        (
+            SECRET[1:],
+            "secretKeyMultibase must be a base58btc multibase string starting with 'z' "
+            "(value not shown: 47 characters)",
+        ),
+        (
+            SECRET[:20] + "0" + SECRET[21:],
+            "secretKeyMultibase is not valid base58btc: it has a character outside the "
+            "base58 alphabet (value not shown: 48 characters)",
+        ),
+        (
+            _b58(SECRET_BYTES[:-1]),
+            "secretKeyMultibase is a P-256 private key of 31 bytes; expected 32",
+        ),
+        (
+            _b58(SECRET_BYTES[2:]),  # the raw scalar without its multicodec prefix
+            "secretKeyMultibase has an unknown multicodec prefix (value not shown: "
+            f"{len(_b58(SECRET_BYTES[2:]))} characters); a private key starts with one of "
+            "8026 (Ed25519), 8626 (P-256), 8726 (P-384)",
+        ),
+        (
+            _b58(b"\x80\x24" + b"\x02" + SECRET_BYTES[2:]),
+            "secretKeyMultibase has the multicodec prefix of a P-256 public key "
+            "(publicKeyMultibase); a private key starts with one of 8026 (Ed25519), "
+            "8626 (P-256), 8726 (P-384)",
+        ),
+        (
+            _b58(b"\x86\x26" + b"\xff" * 32),
+            "secretKeyMultibase is not a valid P-256 private key: the scalar is 0 or not "
+            "less than the curve order",
+        ),
+        (SECRET.encode(), "secretKeyMultibase must be a string, not bytes"),
+    ],
+    ids=["no-z", "bad-character", "short", "no-prefix", "public-key", "scalar-range", "bytes"],
+)
+def test_a_malformed_secret_key_is_never_echoed(secret: Any, message: str) -> None:
+    with pytest.raises(ProofError) as caught:
+        private_key_from_multibase(secret)
+    err = caught.value
+    assert err.code == "invalid_key"
+    assert str(err) == message
+    text = secret if isinstance(secret, str) else secret.decode()
+    for shown in (str(err), repr(err)):
+        # no run of 6 characters of the value, and not the bad base58 character
+        assert not [text[i : i + 6] for i in range(len(text) - 5) if text[i : i + 6] in shown]
+        assert "'0'" not in shown
+    assert err.__cause__ is None  # a chained exception would print the value
+    assert err.__suppress_context__ or err.__context__ is None
+    # nor through sign(), which accepts a secretKeyMultibase too
+    if isinstance(secret, str):
+        with pytest.raises(ProofError) as again:
+            sign(BADGE, "ecdsa-rdfc-2019", secret, VM, created="2024-01-01T00:00:00Z")
+        assert str(again.value) == message
 
 
 def test_a_base64url_multibase_key_is_refused() -> None:

@@ -112,7 +112,67 @@ def _split(
             return kind, body
     raise ProofError(
         f"{what} {text!r} has multicodec prefix {data[:2].hex()}, which is not one of "
-        + ", ".join(f"{p.hex()} ({k})" for k, p in prefixes.items()),
+        + _expected_prefixes(prefixes),
+        code="invalid_key",
+    )
+
+
+def _expected_prefixes(prefixes: dict[KeyKind, bytes]) -> str:
+    return ", ".join(f"{p.hex()} ({k})" for k, p in prefixes.items())
+
+
+def _decode_secret(text: object) -> tuple[KeyKind, bytes]:
+    """Decode a ``secretKeyMultibase`` value; errors never show the value or a part of it.
+
+    Not even the multibase character, an invalid base58 character or the leading bytes:
+    a raw key pasted by mistake would otherwise leak there. Only its type, its length and
+    which rule it broke are said.
+    """
+    what = "secretKeyMultibase"
+    if not isinstance(text, str):
+        raise ProofError(f"{what} must be a string, not {type(text).__name__}", code="invalid_key")
+    shown = f"(value not shown: {len(text)} characters)"
+    if not text.startswith("z") or len(text) < 2:
+        raise ProofError(
+            f"{what} must be a base58btc multibase string starting with 'z' {shown}",
+            code="invalid_key",
+        )
+    try:
+        data = base58.b58decode(text[1:])
+    except ValueError:
+        # from None: base58's own message quotes the offending character
+        raise ProofError(
+            f"{what} is not valid base58btc: it has a character outside the base58 "
+            f"alphabet {shown}",
+            code="invalid_key",
+        ) from None
+    for kind, prefix in _PRIVATE_PREFIX.items():
+        if data.startswith(prefix):
+            body = data[len(prefix) :]
+            if len(body) != _PRIVATE_LENGTH[kind]:
+                raise ProofError(
+                    f"{what} is a {kind} private key of {len(body)} bytes; expected "
+                    f"{_PRIVATE_LENGTH[kind]}",
+                    code="invalid_key",
+                )
+            return kind, body
+    # A public key pasted in its place is not secret, so say so; both prefix and length
+    # must fit, so that no raw secret is described by its first bytes.
+    public = next(
+        (
+            k
+            for k, p in _PUBLIC_PREFIX.items()
+            if data.startswith(p) and len(data) == len(p) + _PUBLIC_LENGTH[k]
+        ),
+        None,
+    )
+    if public is not None:
+        found = f"the multicodec prefix of a {public} public key (publicKeyMultibase)"
+    else:
+        found = f"an unknown multicodec prefix {shown}"
+    raise ProofError(
+        f"{what} has {found}; a private key starts with one of "
+        + _expected_prefixes(_PRIVATE_PREFIX),
         code="invalid_key",
     )
 
@@ -174,18 +234,21 @@ def private_key_from_multibase(text: str) -> PrivateKey:
     ------
     ProofError
         Code ``invalid_key`` for a malformed value, an unsupported multicodec, a wrong
-        length or a scalar out of range.
+        length or a scalar out of range. The message says which, and never contains the
+        value or any part of it.
     """
-    data = _decode(text, "secretKeyMultibase")
-    kind, body = _split(data, _PRIVATE_PREFIX, _PRIVATE_LENGTH, "secretKeyMultibase", "(secret)")
+    kind, body = _decode_secret(text)
     try:
         if kind == "Ed25519":
             return Ed25519PrivateKey.from_private_bytes(body)
         return ec.derive_private_key(int.from_bytes(body, "big"), _CURVES[kind])
-    except ValueError as err:
+    except ValueError:
+        # from None: the cause would carry the scalar's bytes into tracebacks and logs
         raise ProofError(
-            f"secretKeyMultibase is not a valid {kind} private key: {err}", code="invalid_key"
-        ) from err
+            f"secretKeyMultibase is not a valid {kind} private key: the scalar is 0 or not "
+            "less than the curve order",
+            code="invalid_key",
+        ) from None
 
 
 def private_key_to_multibase(key: PrivateKey) -> str:

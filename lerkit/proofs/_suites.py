@@ -9,8 +9,20 @@ For every suite::
 
 where canonical means RDFC-1.0 N-Quads (``*-rdfc-*``, Ed25519Signature2020) or JCS
 (``*-jcs-*``), and H is SHA-256, or SHA-384 for ECDSA with a P-384 key. Ed25519 signs the
-64 bytes of hash data; ECDSA signs them with the curve's hash and the signature is the raw
-``r || s``. Every intermediate value is returned in :class:`ProofArtifacts`.
+64 bytes of hash data; ECDSA signs them with the curve's hash, with the deterministic
+nonce of RFC 6979 (so the same key and input give the same proofValue), and the signature
+is the raw ``r || s``. Every intermediate value is returned in :class:`ProofArtifacts`.
+
+A proof that carries its own ``@context`` is verified in one of two ways:
+
+* it is a prefix of the document's ``@context`` (the cryptosuite specifications' rule,
+  and what lerkit's JCS proofs carry): the document is read with that ``@context`` and
+  the proof configuration gets it too. For JCS suites this is the only form accepted.
+* otherwise, for the RDFC suites only, the proof adds contexts the document lacks (what
+  DIDKit does when the document does not name the suite's context): the proof
+  configuration is read with the document's ``@context`` followed by the proof's. Each
+  added entry must be the URL of a context lerkit pins, so a proof cannot bring in term
+  definitions of its own.
 """
 
 from __future__ import annotations
@@ -33,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from lerkit.contexts import DocumentLoader
+from lerkit.contexts import PINNED_CONTEXTS, DocumentLoader
 from lerkit.proofs._canon import HashName, PyldLoader, canonicalize_jcs, canonicalize_rdfc
 from lerkit.proofs._errors import ProofError
 from lerkit.proofs._multikey import (
@@ -57,6 +69,13 @@ __all__ = [
 ]
 
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+# Contexts that already define DataIntegrityProof and its members: VC 2.0 includes the
+# Data Integrity v2 terms; v1 (pre-Recommendation) defines them as @protected terms of its
+# own, which appending v2 would redefine (a JSON-LD error).
+_DATA_INTEGRITY_INCLUDED_IN = frozenset(
+    {"https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v1"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +93,12 @@ class Suite:
     canonicalization : {"RDFC-1.0", "JCS"}
     algorithm : {"Ed25519", "ECDSA"}
     suite_context : str or None
-        A context the document must include (added by :func:`sign` when missing).
+        A context that defines the proof's terms, which :func:`sign` appends to the
+        document's ``@context`` when neither it nor a context including it is there:
+        ``ed25519-2020/v1`` for Ed25519Signature2020, ``data-integrity/v2`` for the
+        RDFC DataIntegrityProof suites (not appended next to the VC 2.0 context, which
+        includes it, or ``data-integrity/v1``; VC 1.1's context does not define the
+        terms). None for the JCS suites, which do not process JSON-LD.
     """
 
     name: str
@@ -95,9 +119,23 @@ class Suite:
 SUITES: Mapping[str, Suite] = {
     s.name: s
     for s in (
-        Suite("eddsa-rdfc-2022", "DataIntegrityProof", "eddsa-rdfc-2022", "RDFC-1.0", "Ed25519"),
+        Suite(
+            "eddsa-rdfc-2022",
+            "DataIntegrityProof",
+            "eddsa-rdfc-2022",
+            "RDFC-1.0",
+            "Ed25519",
+            suite_context=DATA_INTEGRITY_CONTEXT,
+        ),
         Suite("eddsa-jcs-2022", "DataIntegrityProof", "eddsa-jcs-2022", "JCS", "Ed25519"),
-        Suite("ecdsa-rdfc-2019", "DataIntegrityProof", "ecdsa-rdfc-2019", "RDFC-1.0", "ECDSA"),
+        Suite(
+            "ecdsa-rdfc-2019",
+            "DataIntegrityProof",
+            "ecdsa-rdfc-2019",
+            "RDFC-1.0",
+            "ECDSA",
+            suite_context=DATA_INTEGRITY_CONTEXT,
+        ),
         Suite("ecdsa-jcs-2019", "DataIntegrityProof", "ecdsa-jcs-2019", "JCS", "ECDSA"),
         Suite(
             "Ed25519Signature2020",
@@ -200,6 +238,15 @@ def _format_created(created: datetime | str) -> str:
     return created
 
 
+def _lacks_suite_context(suite: Suite, contexts: list[Any]) -> bool:
+    """Whether :func:`sign` must append the suite's context to these ``@context`` entries."""
+    if suite.suite_context is None or suite.suite_context in contexts:
+        return False
+    if suite.suite_context == DATA_INTEGRITY_CONTEXT:
+        return not any(isinstance(c, str) and c in _DATA_INTEGRITY_INCLUDED_IN for c in contexts)
+    return True
+
+
 def _require_string(proof: Mapping[str, Any], name: str) -> str:
     value = proof.get(name)
     if not isinstance(value, str) or not value:
@@ -266,6 +313,40 @@ def _check_key(suite: Suite, key: object, role: str) -> KeyKind:
     return kind
 
 
+def _proof_config_context(
+    suite: Suite, unsecured: Mapping[str, Any], proof_context: Any
+) -> list[Any] | None:
+    """The proof configuration's ``@context`` for a proof that has one of its own.
+
+    None when the proof's ``@context`` is a prefix of the document's: then, as the
+    cryptosuite specifications say, both the document and the proof configuration take
+    the proof's. Otherwise (RDFC suites only) the document's entries followed by the
+    proof's, which is how DIDKit (Spruce ``ssi``) expands a proof that names the suite's
+    context itself; each added entry must be a context lerkit pins.
+    """
+    proof_contexts = _as_list(proof_context)
+    document_contexts = _as_list(unsecured.get("@context", []))
+    if document_contexts[: len(proof_contexts)] == proof_contexts:
+        return None
+    if suite.canonicalization == "JCS":
+        raise ProofError(
+            "the proof's @context is not a prefix of the document's @context "
+            f"({suite.name} requires it)",
+            code="malformed_proof",
+            field="@context",
+        )
+    for entry in proof_contexts:
+        if not isinstance(entry, str) or entry not in PINNED_CONTEXTS:
+            shown = repr(entry) if isinstance(entry, str) else f"an inline {type(entry).__name__}"
+            raise ProofError(
+                f"the proof's @context adds {shown} to the document's; a proof may add only "
+                "contexts lerkit pins (see lerkit.contexts.PINNED_CONTEXTS)",
+                code="malformed_proof",
+                field="@context",
+            )
+    return [*document_contexts, *proof_contexts]
+
+
 def _hash_and_canonicalize(
     suite: Suite,
     unsecured: Mapping[str, Any],
@@ -304,7 +385,12 @@ def sign(
     ----------
     document : Mapping
         The unsecured document (not modified). If it already has proofs, the new proof
-        covers the document without them and is appended (a proof set).
+        covers the document without them and is appended (a proof set). When the suite
+        needs a context the document's ``@context`` lacks, the signed document has it
+        appended (see :attr:`Suite.suite_context`): ``ed25519-2020/v1`` for
+        Ed25519Signature2020, ``data-integrity/v2`` for eddsa-rdfc-2022 and
+        ecdsa-rdfc-2019 on a document without the VC 2.0 context (a VC 1.1
+        credential), as Digital Bazaar's ``vc.issue`` does.
     suite : str
         A key of :data:`SUITES`.
     private_key : Ed25519PrivateKey, EllipticCurvePrivateKey or str
@@ -326,7 +412,13 @@ def sign(
     ------
     ProofError
         ``unsupported_cryptosuite``, ``key_type_mismatch``, ``invalid_key`` or
-        ``malformed_proof``; canonicalization and context errors as raised.
+        ``malformed_proof`` (also for an RDFC suite and a document without ``@context``);
+        canonicalization and context errors as raised.
+
+    Notes
+    -----
+    ECDSA signatures use RFC 6979 deterministic nonces: signing the same document with
+    the same key, suite and ``created`` gives the same proofValue, as Ed25519 does.
 
     Examples
     --------
@@ -369,7 +461,7 @@ def sign(
                 code="malformed_proof",
             )
         contexts = _as_list(unsecured["@context"])
-        if chosen.suite_context not in contexts:
+        if _lacks_suite_context(chosen, contexts):
             unsecured["@context"] = [*contexts, chosen.suite_context]
 
     proof: dict[str, Any] = {"type": chosen.proof_type}
@@ -396,7 +488,8 @@ def sign(
         public = key.public_key()
     else:
         assert isinstance(key, ec.EllipticCurvePrivateKey)
-        der = key.sign(combined, ec.ECDSA(_HASHES[hash_name]()))
+        # RFC 6979: no random nonce, so issued credentials are reproducible
+        der = key.sign(combined, ec.ECDSA(_HASHES[hash_name](), deterministic_signing=True))
         r, s = decode_dss_signature(der)
         size = _SIGNATURE_LENGTH[kind] // 2
         signature = r.to_bytes(size, "big") + s.to_bytes(size, "big")
@@ -511,18 +604,15 @@ def verify_proof(
         )
 
     unsecured = {name: value for name, value in document.items() if name != "proof"}
-    if "@context" in proof:
-        proof_contexts = _as_list(proof["@context"])
-        document_contexts = _as_list(unsecured.get("@context", []))
-        if document_contexts[: len(proof_contexts)] != proof_contexts:
-            raise ProofError(
-                "the proof's @context is not a prefix of the document's @context",
-                code="malformed_proof",
-                field="@context",
-            )
-        unsecured["@context"] = proof["@context"]
     proof_config = {name: value for name, value in proof.items() if name != "proofValue"}
-    if "@context" in unsecured:
+    if "@context" in proof:
+        config_context = _proof_config_context(suite, unsecured, proof["@context"])
+        if config_context is None:  # a prefix: the specifications' rule
+            unsecured["@context"] = proof["@context"]
+            proof_config["@context"] = proof["@context"]
+        else:
+            proof_config["@context"] = config_context
+    elif "@context" in unsecured:
         proof_config["@context"] = unsecured["@context"]
 
     hash_name = _hash_name(kind)

@@ -43,7 +43,7 @@ from _support import (
 )
 from cryptography.exceptions import InvalidSignature
 
-from lerkit.proofs import ProofError, canonicalize_rdfc
+from lerkit.proofs import canonicalize_rdfc
 
 pytestmark = pytest.mark.interop
 
@@ -182,14 +182,6 @@ PROOF_CONTEXT_SUITES = {
 }
 
 
-def _lerkit_proof_error(document: dict[str, Any]) -> ProofError | None:
-    try:
-        lerkit_verify_proof(document)
-    except ProofError as err:
-        return err
-    return None
-
-
 @pytest.fixture(scope="module")
 def didkit_proof_contexts() -> dict[str, dict[str, Any]]:
     issued = {}
@@ -206,27 +198,16 @@ def didkit_proof_contexts() -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("suite", list(PROOF_CONTEXT_SUITES))
-@pytest.mark.xfail(
-    strict=True,
-    raises=ProofError,
-    reason=(
-        "lerkit bug: when the document does not name the suite's context, DIDKit puts it in "
-        "the proof (proof['@context']); lerkit treats any proof @context as eddsa-jcs does "
-        "and requires it to be a prefix of the document's @context (malformed_proof). For "
-        "RDFC suites the proof's @context is to be appended to the document's when "
-        "canonicalizing the proof configuration (test_didkit_proof_context_is_appended...)"
-    ),
-)
 def test_lerkit_verifies_didkit_proof_with_its_own_context(
     didkit_proof_contexts: dict[str, dict[str, Any]], suite: str
 ) -> None:
+    """lerkit reads the proof configuration with the document's @context + the proof's."""
     signed = didkit_proof_contexts[suite]
-    error = _lerkit_proof_error(signed)
-    if error is not None:
-        # only the known bug may make this test xfail; anything else fails it
-        assert error.code == "malformed_proof", error
-        assert "not a prefix" in error.message, error
-        raise error
+    artifacts = lerkit_verify_proof(signed)
+    assert artifacts.legacy_name == ("eddsa-2022" if suite == "eddsa-2022" else None)
+    options = {k: v for k, v in signed["proof"].items() if k not in ("proofValue", "@context")}
+    options["@context"] = [*signed["@context"], *signed["proof"]["@context"]]
+    assert artifacts.canonical_proof_config == canonicalize_rdfc(options)
     assert_lerkit_accepts(signed)
     assert_lerkit_rejects(tampered(signed, SUBJECT_NAME, FORGED))
 
@@ -235,7 +216,7 @@ def test_lerkit_verifies_didkit_proof_with_its_own_context(
 def test_didkit_proof_context_is_appended_to_the_documents(
     didkit_proof_contexts: dict[str, dict[str, Any]], suite: str
 ) -> None:
-    """What lerkit should do, shown with its own primitives: the signature then verifies.
+    """What lerkit does, spelled out with its primitives: the signature then verifies.
 
     hash data = SHA-256(RDFC(proof options with @context = document's + proof's))
               || SHA-256(RDFC(document without proof))
