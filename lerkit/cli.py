@@ -499,7 +499,9 @@ def issue_command(
     proof: Annotated[
         str,
         typer.Option(
-            "--proof", help="eddsa-rdfc-2022, Ed25519Signature2020, ecdsa-rdfc-2019 or jwt."
+            "--proof",
+            help="eddsa-rdfc-2022, Ed25519Signature2020, ecdsa-rdfc-2019 or jwt (Open Badges "
+            "3.0 VC-JWTs).",
         ),
     ] = "eddsa-rdfc-2022",
     key_file: Annotated[
@@ -518,11 +520,12 @@ def issue_command(
 ) -> None:
     """Issue signed demo credentials from a did:key issuer, for workshops and test data.
 
-    Writes N credentials into DIR/credentials/ (.json, or .jwt with --proof jwt), the
-    issuer's DID document
-    (did.json) and a signed revocation list (under DIR/training.example.org/, where
-    --status-dir DIR finds it). The same key and seed give the same files. The secret key
-    is written only to the key file, readable by its owner alone.
+    Writes N credentials into DIR/credentials/ (.json, or .jwt with --proof jwt: Open
+    Badges 3.0 VC-JWTs, the credential's members beside the claims iss, sub, nbf, jti and
+    exp), the issuer's DID document (did.json) and a signed revocation list (under
+    DIR/training.example.org/, where --status-dir DIR finds it; a VC-JOSE-COSE token with
+    --proof jwt). The same key and seed give the same files. The secret key is written
+    only to the key file, readable by its owner alone.
     """
     from typing import cast
 

@@ -84,6 +84,13 @@ def test_demo_writes_signed_credentials_did_document_and_status_list(
         credential = verify_token(text.strip()) if suffix == ".jwt" else json.loads(text)
         if suffix == ".json":
             verify_document(credential)
+        else:
+            # an Open Badges 3.0 VC-JWT: typ JWT, the registered claims beside the members
+            assert split_compact(text.strip()).header["typ"] == "JWT"
+            assert credential["iss"] == key.did
+            assert credential["jti"] == credential["id"]
+            assert credential["sub"] == credential["credentialSubject"]["id"]
+            assert isinstance(credential["nbf"], int)
         assert credential["issuer"]["id"] == key.did
         assert credential["credentialStatus"]["statusListCredential"] == (
             "https://training.example.org/status/revocation-1"
@@ -101,6 +108,28 @@ def test_demo_writes_signed_credentials_did_document_and_status_list(
     entry = json.loads(files[0].read_text())["credentialStatus"] if suffix == ".json" else None
     if entry is not None:
         assert check_status(entry, list_credential, purpose="revocation").value is False
+
+
+@pytest.mark.parametrize("proof", ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "jwt"])
+def test_lerkit_verify_accepts_what_lerkit_issue_wrote(tmp_path: Path, proof: str) -> None:
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["issue", "--demo", "6", "--out", str(out), "--proof", proof])
+    assert result.exit_code == 0, result.output
+    folder = str(out / "credentials")
+    # after the last award date, so that no credential is reported as not yet valid
+    now = ["--now", "2025-08-01T00:00:00Z"]
+    result = runner.invoke(app, ["verify", folder, "--status-dir", str(out), *now])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["verify", folder, "--status-dir", str(out), *now, "--format", "json"]
+    )
+    rows = json.loads(result.stdout)
+    assert len(rows) == 6
+    for row in rows:
+        for check in ("parsed", "verification_method", "signature", "not_before", "status"):
+            assert row[check] == "passed", row
+        # a credential past its validUntil is a warning, never a failure of authenticity
+        assert row["verdict"] in ("verified", "warning"), row
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

@@ -38,6 +38,7 @@ CLR_SCHEMA = Path(
     "www.hropenstandards.org/recruiting/json/ler-rs/1EdTech/clr_v2p0_clrcredential_schema_draft4.json"
 )
 LIST_URL = "https://example.org/status/7"
+OB_302 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
 VALID_FROM = "2025-03-03T15:00:00Z"
 # RFC 3339 date-time (time zone required); jsonschema checks "date-time" only when an
 # optional package is installed, so the tests bring their own check.
@@ -367,15 +368,107 @@ def test_data_integrity_credentials_verify_with_the_did_key(
 
 
 @pytest.mark.parametrize("key_name", ["key", "p256"])
-def test_vc_jose_token(key_name: str, request: pytest.FixtureRequest) -> None:
+def test_ob3_token_is_the_default_for_open_badges(
+    key_name: str, request: pytest.FixtureRequest
+) -> None:
+    """OB 3.0 section 8.2: the credential's members beside iss/sub/nbf/jti/exp, typ JWT."""
     signer: IssuerKey = request.getfixturevalue(key_name)
     credential = ob3()
     issued = issue.issue_credential(credential, signer, proof="jwt")
+    assert (issued.document, issued.proof_type, issued.jwt_form) == (None, "jwt", "ob3")
+    assert issued.jwt is not None
+    artifacts = verify_token(issued.jwt)
+    alg = "EdDSA" if signer.kind == "Ed25519" else "ES256"
+    # "Additional JOSE Headers are NOT allowed" (OB 3.0 section 8.2.3)
+    assert artifacts.header == {"alg": alg, "typ": "JWT", "kid": signer.verification_method}
+    claims = artifacts.payload_json
+    assert claims is not None
+    signed = {**credential, "issuer": signer.did}
+    assert list(claims) == [*signed, "iss", "sub", "nbf", "jti", "exp"]
+    assert claims == {
+        **signed,
+        "iss": signer.did,
+        "sub": "did:example:learner-1",
+        "nbf": int(datetime(2025, 3, 3, 15, tzinfo=UTC).timestamp()),
+        "jti": credential["id"],
+        "exp": int(datetime(2028, 3, 3, 15, tzinfo=UTC).timestamp()),
+    }
+    assert (artifacts.nbf, artifacts.exp) == (
+        datetime(2025, 3, 3, 15, tzinfo=UTC),
+        datetime(2028, 3, 3, 15, tzinfo=UTC),
+    )
+    # the credential without the claims issue_credential added
+    assert issued.credential == signed
+    report = lerkit.verify(issued.jwt, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert report.status == "verified", str(report)
+    assert credential == ob3()  # the input is untouched
+
+
+def test_ob3_token_of_a_clr_and_of_a_vc11_credential(key: IssuerKey) -> None:
+    member = issue.issue_credential(ob3(key), key)
+    clr = issue.clr_credential(
+        issuer=key.did,
+        subject_id="did:example:learner-1",
+        credentials=[member],
+        valid_from=VALID_FROM,
+        credential_id="urn:uuid:00000000-0000-4000-8000-00000000c1c1",
+    )
+    issued = issue.issue_credential(clr, key, proof="jwt")
+    assert issued.jwt_form == "ob3"
+    assert issued.jwt is not None
+    claims = verify_token(issued.jwt).payload_json or {}
+    assert (claims["iss"], claims["jti"], claims["sub"]) == (
+        key.did,
+        clr["id"],
+        "did:example:learner-1",
+    )
+    assert "exp" not in claims
+    # VC 1.1: nbf and exp stand for issuanceDate and expirationDate
+    vc11 = {
+        "@context": ["https://www.w3.org/2018/credentials/v1", OB_302],
+        "id": "urn:uuid:00000000-0000-4000-8000-000000000011",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": key.did,
+        "issuanceDate": "2025-03-03T15:00:00.750Z",
+        "validFrom": "2020-01-01T00:00:00Z",
+        "expirationDate": "2026-03-03T15:00:00Z",
+        "credentialSubject": {"type": ["AchievementSubject"]},
+    }
+    issued = issue.issue_credential(vc11, key, proof="jwt")
+    assert issued.jwt is not None
+    claims = verify_token(issued.jwt).payload_json or {}
+    assert claims["nbf"] == int(datetime(2025, 3, 3, 15, tzinfo=UTC).timestamp())
+    assert claims["exp"] == int(datetime(2026, 3, 3, 15, tzinfo=UTC).timestamp())
+    assert "sub" not in claims  # the subject has no id (OB 3.0 allows an identifier)
+
+
+def test_other_credentials_default_to_vc_jose(key: IssuerKey) -> None:
+    plain = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "validFrom": VALID_FROM,
+        "credentialSubject": {"id": "did:example:learner-1"},
+    }
+    assert issue.issue_credential(plain, key, proof="jwt").jwt_form == "vc-jose"
+    status_list = issue.status_list_credential(
+        key, url=LIST_URL, valid_from=VALID_FROM, proof="jwt"
+    )
+    assert status_list.jwt_form == "vc-jose"
+    assert issue.revoke(status_list, 3, key).jwt_form == "vc-jose"
+
+
+@pytest.mark.parametrize("key_name", ["key", "p256"])
+def test_vc_jose_token(key_name: str, request: pytest.FixtureRequest) -> None:
+    signer: IssuerKey = request.getfixturevalue(key_name)
+    credential = ob3()
+    issued = issue.issue_credential(credential, signer, proof="jwt", jwt_form="vc-jose")
     assert issued.document is None
     assert issued.jwt is not None
+    assert issued.jwt_form == "vc-jose"
     artifacts = verify_token(issued.jwt)
     assert artifacts.alg == ("EdDSA" if signer.kind == "Ed25519" else "ES256")
     assert artifacts.typ == "vc+jwt"
+    assert artifacts.header["cty"] == "vc"
     assert artifacts.kid == signer.verification_method
     assert artifacts.payload_json == {**credential, "issuer": signer.did}
     assert issued.credential == artifacts.payload_json
@@ -400,10 +493,74 @@ def test_vc_claim_token(key: IssuerKey) -> None:
     assert issued.credential == credential
 
 
-def test_vc_claim_without_expiry_has_no_exp(key: IssuerKey) -> None:
-    issued = issue.issue_credential(ob3(valid_until=None), key, proof="jwt", jwt_form="vc-claim")
+@pytest.mark.parametrize("form", ["ob3", "vc-claim"])
+def test_jwt_without_expiry_has_no_exp(key: IssuerKey, form: Any) -> None:
+    issued = issue.issue_credential(ob3(valid_until=None), key, proof="jwt", jwt_form=form)
     assert issued.jwt is not None
     assert "exp" not in (verify_token(issued.jwt).payload_json or {})
+
+
+@pytest.mark.parametrize("form", ["ob3", "vc-jose", "vc-claim"])
+def test_jwt_needs_a_start_date(key: IssuerKey, form: Any) -> None:
+    undated = {k: v for k, v in ob3().items() if k != "validFrom"}
+    if form == "vc-jose":
+        assert issue.issue_credential(undated, key, proof="jwt", jwt_form=form).jwt
+        return
+    with pytest.raises(IssueError) as caught:
+        issue.issue_credential(undated, key, proof="jwt", jwt_form=form)
+    assert caught.value.code == "invalid_argument"
+    assert caught.value.message == (
+        "a VC-JWT needs the credential's validFrom (or issuanceDate) for its nbf claim"
+    )
+
+
+def test_ob3_refuses_a_member_the_claims_would_contradict(key: IssuerKey) -> None:
+    credential = ob3()
+    # the OB 3.0.3 context variant 1EdTech's validator uses defines a "jti" term
+    same = issue.issue_credential({**credential, "jti": credential["id"]}, key, proof="jwt")
+    assert same.jwt is not None
+    assert (verify_token(same.jwt).payload_json or {})["jti"] == credential["id"]
+    with pytest.raises(IssueError) as caught:
+        issue.issue_credential({**credential, "jti": "urn:uuid:other"}, key, proof="jwt")
+    assert caught.value.code == "invalid_argument"
+    assert caught.value.message.startswith(
+        "the credential has its own 'jti' member ('urn:uuid:other'), but an Open Badges 3.0 "
+        f"VC-JWT sets the 'jti' claim beside the credential's members to {credential['id']!r}"
+    )
+    with pytest.raises(IssueError, match="its own 'nbf' member"):
+        issue.issue_credential({**credential, "nbf": 0}, key, proof="jwt")
+    # VC-JOSE-COSE adds no claims, so it has nothing to contradict
+    issued = issue.issue_credential(
+        {**credential, "jti": "urn:uuid:other"}, key, proof="jwt", jwt_form="vc-jose"
+    )
+    assert issued.jwt is not None
+
+
+@pytest.mark.parametrize("form", ["ob3", "vc-jose"])
+def test_payload_forms_refuse_vc_and_vp_members(key: IssuerKey, form: Any) -> None:
+    for name in ("vc", "vp"):
+        with pytest.raises(IssueError) as caught:
+            issue.issue_credential({**ob3(), name: {}}, key, proof="jwt", jwt_form=form)
+        assert caught.value.code == "invalid_argument"
+        assert f"top-level {name!r} member" in caught.value.message
+
+
+def test_unknown_jwt_form_is_refused(key: IssuerKey) -> None:
+    with pytest.raises(IssueError) as caught:
+        issue.issue_credential(ob3(), key, proof="jwt", jwt_form="ob2")  # type: ignore[arg-type]
+    assert caught.value.code == "invalid_argument"
+    assert caught.value.message == (
+        "jwt_form must be one of ['ob3', 'vc-jose', 'vc-claim'], got 'ob2'"
+    )
+
+
+def test_ob3_token_can_be_reissued_from_its_credential(key: IssuerKey) -> None:
+    issued = issue.issue_credential(ob3(key), key, proof="jwt")
+    old = issue.expired_credential(issued, key, valid_until="2025-12-31T23:59:59Z", proof="jwt")
+    assert old.jwt is not None
+    claims = verify_token(old.jwt).payload_json or {}
+    assert claims["exp"] == int(datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+    assert claims["validUntil"] == "2025-12-31T23:59:59Z"
 
 
 def test_missing_issuer_is_set_from_the_key(key: IssuerKey) -> None:
@@ -959,7 +1116,7 @@ def test_remove_field_needs_an_existing_member() -> None:
 @pytest.fixture(scope="module")
 def tokens(key: IssuerKey, p256: IssuerKey) -> dict[str, str]:
     made = {}
-    for form in ("vc-jose", "vc-claim"):
+    for form in ("ob3", "vc-jose", "vc-claim"):
         for signer in (key, p256):
             token = issue.issue_credential(
                 ob3(),
@@ -974,7 +1131,15 @@ def tokens(key: IssuerKey, p256: IssuerKey) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "name", ["vc-jose-Ed25519", "vc-jose-P-256", "vc-claim-Ed25519", "vc-claim-P-256"]
+    "name",
+    [
+        "ob3-Ed25519",
+        "ob3-P-256",
+        "vc-jose-Ed25519",
+        "vc-jose-P-256",
+        "vc-claim-Ed25519",
+        "vc-claim-P-256",
+    ],
 )
 def test_tampered_tokens_fail(name: str, tokens: dict[str, str]) -> None:
     token = tokens[name]
@@ -1171,10 +1336,12 @@ def test_demo_credentials_with_each_proof(key: IssuerKey, p256: IssuerKey) -> No
         assert credential.document is not None
         assert verify_di(credential.document).suite == proof
     for signer in (key, p256):
-        for form in ("vc-jose", "vc-claim"):
+        for form in ("ob3", "vc-jose", "vc-claim"):
             [token] = issue.demo_credentials(1, signer, proof="jwt", jwt_form=form)
             assert token.jwt is not None
             verify_token(token.jwt)
+        [default] = issue.demo_credentials(1, signer, proof="jwt")
+        assert default.jwt_form == "ob3"
     with pytest.raises(IssueError) as caught:
         issue.demo_credentials(1, p256)
     assert caught.value.code == "key_type_mismatch"

@@ -1,4 +1,6 @@
-"""JOSE (VC-JWT) signing and verification: policy, alg confusion, PyJWT cross-checks."""
+"""JOSE (VC-JWT) signing and verification: policy, alg confusion, PyJWT cross-checks, and
+the verification pipeline's checks that a VC-JWT's registered claims agree with its
+credential."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+import lerkit as lk
 from lerkit._jws import b64url_decode, b64url_encode, encode_compact, split_compact
 from lerkit.dids import public_key_from_jwk
+from lerkit.issue import IssuerKey, generate_key, issue_credential
 from lerkit.proofs._errors import ProofError
 from lerkit.proofs._jose import (
     ALLOWED_ALGORITHMS,
@@ -28,6 +32,7 @@ from lerkit.proofs._jose import (
     sign_jws,
     verify_jws,
 )
+from lerkit.verify import VerificationReport
 
 CLR_JWT = Path(
     "examples/digital-credentials-public-validator/inspector-clr/src/test/resources/clr20/simple.jwt"
@@ -373,3 +378,260 @@ def test_sign_header_order_and_raw_payload(keys: dict[str, Any]) -> None:
     assert list(decoded.header) == ["alg", "typ", "cty", "kid"]
     assert decoded.payload == b"\x00\x01"
     assert verify_jws(token, keys["ES256"].public_key()).typ == "vc+jwt"
+
+
+# ------------------------------------------------------------------ VC-JWT claims in lerkit.verify
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+VALID_FROM = "2025-01-01T00:00:00Z"
+VALID_UNTIL = "2030-01-01T00:00:00Z"
+NBF = 1735689600  # VALID_FROM
+EXP = 1893456000  # VALID_UNTIL
+CREDENTIAL_ID = "urn:uuid:7d3c2b1a-0000-4000-8000-00000000c1a1"
+LEARNER = "did:example:learner-1"
+VC1 = "https://www.w3.org/2018/credentials/v1"
+VC2 = "https://www.w3.org/ns/credentials/v2"
+OB_302 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
+OB_303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB30_JWTS = [
+    "examples/digital-credentials-public-validator/inspector-vc/src/test/resources/ob30/simple.jwt",
+    "examples/digital-credentials-public-validator/inspector-vc/src/test/resources/ob30/velocity.jwt",
+    str(CLR_JWT),
+]
+
+
+@pytest.fixture(scope="module")
+def issuer() -> IssuerKey:
+    return generate_key(seed=bytes([0x3E]) * 32)
+
+
+def _credential(issuer: IssuerKey, *, vc: str = "2.0", **members: Any) -> dict[str, Any]:
+    """An OB 3.0 AchievementCredential; ``None`` for a member leaves it out."""
+    dates = (
+        {"validFrom": VALID_FROM, "validUntil": VALID_UNTIL}
+        if vc == "2.0"
+        else {"issuanceDate": VALID_FROM, "expirationDate": VALID_UNTIL}
+    )
+    credential: dict[str, Any] = {
+        "@context": [VC2, OB_303] if vc == "2.0" else [VC1, OB_302],
+        "id": CREDENTIAL_ID,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer.did, "type": ["Profile"], "name": "Example Valley College"},
+        **dates,
+        "name": "Welding Fundamentals",
+        "credentialSubject": {
+            "id": LEARNER,
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://college.example/achievements/weld-101",
+                "type": ["Achievement"],
+                "name": "Welding Fundamentals",
+                "description": "Completed 120 hours of shop practice.",
+                "criteria": {"narrative": "Pass the practical exam."},
+            },
+        },
+    }
+    credential.update(members)
+    return {k: v for k, v in credential.items() if v is not None}
+
+
+def _token(
+    issuer: IssuerKey, credential: dict[str, Any], *, form: str = "ob3", **claims: Any
+) -> str:
+    """A VC-JWT with the agreeing registered claims, ``claims`` over them (None drops one).
+
+    ``ob3``: the claims beside the credential's members; ``vc-claim``: the VC 1.1 JWT.
+    """
+    payload: dict[str, Any] = {
+        "iss": issuer.did,
+        "sub": LEARNER,
+        "nbf": NBF,
+        "jti": CREDENTIAL_ID,
+        "exp": EXP,
+    }
+    for name, value in claims.items():
+        if value is None:
+            payload.pop(name, None)
+        else:
+            payload[name] = value
+    payload = {**credential, **payload} if form == "ob3" else {**payload, "vc": credential}
+    return sign_jws(payload, issuer.private_key, kid=issuer.verification_method, typ="JWT")
+
+
+def _statuses(report: VerificationReport) -> dict[str, str]:
+    return {c.name: c.status for c in report.checks}
+
+
+def test_lerkit_issue_ob3_jwt_verifies_with_both_dates(issuer: IssuerKey) -> None:
+    issued = issue_credential(_credential(issuer), issuer, proof="jwt")
+    assert issued.jwt_form == "ob3"
+    assert issued.jwt == _token(issuer, _credential(issuer))
+    report = lk.verify(issued.jwt, now=NOW)
+    assert report.status == "verified", str(report)
+    assert report.check("not_before").detail == (
+        "validFrom 2025-01-01T00:00:00+00:00, JWT nbf 2025-01-01T00:00:00+00:00"
+    )
+    assert report.check("not_expired").detail == (
+        "validUntil 2030-01-01T00:00:00+00:00, JWT exp 2030-01-01T00:00:00+00:00"
+    )
+
+
+@pytest.mark.parametrize("vc", ["2.0", "1.1"])
+@pytest.mark.parametrize("form", ["ob3", "vc-claim"])
+def test_agreeing_claims_verify(issuer: IssuerKey, vc: str, form: str) -> None:
+    report = lk.verify(_token(issuer, _credential(issuer, vc=vc), form=form), now=NOW)
+    assert report.status == "verified", str(report)
+
+
+OTHER_ISSUER = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
+DISAGREEMENTS = {
+    # claim: (value, check, code, detail for VC 2.0 members, for VC 1.1 members)
+    "iss": (
+        OTHER_ISSUER,
+        "verification_method",
+        "issuer_mismatch",
+        f"the JWT iss {OTHER_ISSUER!r} is not the credential's issuer '{{did}}'",
+        None,
+    ),
+    "jti": (
+        "urn:uuid:other",
+        "parsed",
+        "claim_mismatch",
+        f"the JWT jti 'urn:uuid:other' is not the credential's id {CREDENTIAL_ID!r}",
+        None,
+    ),
+    "sub": (
+        "did:example:mallory",
+        "parsed",
+        "claim_mismatch",
+        f"the JWT sub 'did:example:mallory' is not the credentialSubject's id {LEARNER!r}",
+        None,
+    ),
+    "nbf": (
+        NBF + 86400,
+        "not_before",
+        "claim_mismatch",
+        "the JWT nbf (2025-01-02T00:00:00+00:00) is not the credential's validFrom "
+        "2025-01-01T00:00:00Z",
+        "the JWT nbf (2025-01-02T00:00:00+00:00) is not the credential's issuanceDate "
+        "2025-01-01T00:00:00Z",
+    ),
+    "exp": (
+        EXP + 86400 * 365,
+        "not_expired",
+        "claim_mismatch",
+        "the JWT exp (2031-01-01T00:00:00+00:00) is not the credential's validUntil "
+        "2030-01-01T00:00:00Z",
+        "the JWT exp (2031-01-01T00:00:00+00:00) is not the credential's expirationDate "
+        "2030-01-01T00:00:00Z",
+    ),
+}
+
+
+@pytest.mark.parametrize("claim", list(DISAGREEMENTS))
+@pytest.mark.parametrize(("form", "vc"), [("ob3", "2.0"), ("ob3", "1.1"), ("vc-claim", "1.1")])
+def test_a_claim_that_disagrees_with_the_credential_fails_a_named_check(
+    issuer: IssuerKey, claim: str, form: str, vc: str
+) -> None:
+    value, check, code, detail, detail_vc1 = DISAGREEMENTS[claim]
+    token = _token(issuer, _credential(issuer, vc=vc), form=form, **{claim: value})
+    report = lk.verify(token, now=NOW)
+    found = report.check(check)
+    assert (found.status, found.code) == ("failed", code), str(report)
+    expected = detail_vc1 if vc == "1.1" and detail_vc1 is not None else detail
+    assert found.detail == expected.replace("{did}", issuer.did)
+    failed = {name for name, status in _statuses(report).items() if status == "failed"}
+    assert failed == {check}, str(report)
+    if claim in ("nbf", "exp"):
+        # both dates are signed by the issuer: the credential is authentic, its period
+        # unclear, as for a credential that has expired
+        assert report.status == "warning"
+        assert report.check("signature").status == "passed"
+    else:
+        assert report.status == "not_verified"
+    if claim in ("jti", "sub"):
+        # still checked, to tell an issuer's inconsistency from a forgery
+        assert report.check("signature").status == "passed"
+
+
+def test_a_forged_disagreement_fails_the_signature_too(issuer: IssuerKey) -> None:
+    token = _token(issuer, _credential(issuer))
+    head, payload, signature = token.split(".")
+    claims = json.loads(b64url_decode(payload))
+    claims["sub"] = "did:example:mallory"
+    forged = f"{head}.{b64url_encode(json.dumps(claims).encode())}.{signature}"
+    report = lk.verify(forged, now=NOW)
+    assert report.check("parsed").code == "claim_mismatch"
+    assert report.check("signature").code == "invalid_signature"
+    assert report.status == "not_verified"
+
+
+def test_jti_and_sub_disagreeing_are_both_named(issuer: IssuerKey) -> None:
+    token = _token(issuer, _credential(issuer), jti="urn:uuid:other", sub="did:example:x")
+    detail = lk.verify(token, now=NOW).check("parsed").detail
+    assert detail.startswith("the JWT jti 'urn:uuid:other' is not the credential's id")
+    assert "; the JWT sub 'did:example:x' is not the credentialSubject's id" in detail
+
+
+def test_claims_are_compared_only_with_members_that_exist(issuer: IssuerKey) -> None:
+    # no credential id, no subject id, no validUntil: nothing for jti, sub, exp to contradict
+    credential = _credential(
+        issuer,
+        id=None,
+        validUntil=None,
+        credentialSubject={"type": ["AchievementSubject"], "name": "A. Learner"},
+    )
+    report = lk.verify(_token(issuer, credential, exp=EXP + 1), now=NOW)
+    statuses = _statuses(report)
+    assert [statuses[n] for n in ("parsed", "signature", "not_before", "not_expired")] == [
+        "passed"
+    ] * 4, str(report)
+    # sub is compared with the id of a single subject only
+    two = _credential(issuer, credentialSubject=[{"id": LEARNER}, {"id": "did:example:b"}])
+    assert lk.verify(_token(issuer, two), now=NOW).check("parsed").status == "passed"
+
+
+@pytest.mark.parametrize(("nbf", "agrees"), [(NBF, True), (NBF + 1, True), (NBF + 2, False)])
+def test_dates_agree_to_the_second(issuer: IssuerKey, nbf: int, agrees: bool) -> None:
+    # 0.9 s past NBF: dropping the fraction gives NBF, rounding it NBF + 1
+    credential = _credential(issuer, validFrom="2025-01-01T00:00:00.900Z")
+    report = lk.verify(_token(issuer, credential, nbf=nbf), now=NOW)
+    assert (report.check("not_before").code != "claim_mismatch") is agrees, str(report)
+
+
+def test_both_nbf_and_valid_from_are_enforced(issuer: IssuerKey) -> None:
+    credential = _credential(issuer, validFrom="2025-01-01T00:00:00.900Z")
+    token = _token(issuer, credential)
+    # past nbf but before validFrom: the stricter of the two applies
+    report = lk.verify(token, now=datetime(2025, 1, 1, 0, 0, 0, 500000, tzinfo=UTC))
+    found = report.check("not_before")
+    assert (found.status, found.code) == ("failed", "not_yet_valid")
+    assert found.detail == "not valid until validFrom 2025-01-01T00:00:00.900000+00:00"
+    # a VC 1.1 JWT whose vc claim leaves the start to nbf: nbf alone applies
+    undated = _credential(issuer, vc="1.1", issuanceDate=None)
+    report = lk.verify(_token(issuer, undated, form="vc-claim", nbf=EXP), now=NOW)
+    assert report.check("not_before").detail == (
+        "not valid until JWT nbf 2030-01-01T00:00:00+00:00"
+    )
+    # and a token without nbf has its validFrom checked
+    later = _credential(issuer, validFrom="2027-01-01T00:00:00Z")
+    report = lk.verify(_token(issuer, later, nbf=None), now=NOW)
+    assert report.check("not_before").detail == (
+        "not valid until validFrom 2027-01-01T00:00:00+00:00"
+    )
+
+
+def test_malformed_nbf_is_a_malformed_date(issuer: IssuerKey) -> None:
+    report = lk.verify(_token(issuer, _credential(issuer), nbf="2025-01-01"), now=NOW)
+    assert report.check("not_before").code == "malformed_date"
+
+
+@pytest.mark.parametrize(
+    "path", OB30_JWTS, ids=lambda p: p.rsplit("/", 2)[-2] + "/" + p.rsplit("/", 1)[-1]
+)
+def test_1edtech_jwt_examples_have_agreeing_claims(standards: Path, path: str) -> None:
+    # velocity.jwt (VC 1.1) has an issuanceDate with milliseconds (nbf drops them) and a
+    # validFrom two years earlier: nbf stands for issuanceDate in VC 1.1
+    report = lk.verify((standards / path).read_text(), now=NOW)
+    for name in ("parsed", "not_before", "not_expired"):
+        assert report.check(name).status == "passed", str(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ __all__ = [
 
 #: How :func:`issue_credential` secures a credential.
 ProofFormat = Literal["eddsa-rdfc-2022", "Ed25519Signature2020", "ecdsa-rdfc-2019", "jwt"]
-#: The two VC-JWT forms: VC-JOSE-COSE (VC 2.0) or the VC 1.1 ``vc`` claim.
-JwtForm = Literal["vc-jose", "vc-claim"]
+#: The VC-JWT forms: Open Badges 3.0 / CLR 2.0 (the credential's members and the
+#: registered claims, ``typ: JWT``), VC-JOSE-COSE (the credential alone, ``typ: vc+jwt``)
+#: or the VC 1.1 ``vc`` claim.
+JwtForm = Literal["ob3", "vc-jose", "vc-claim"]
 
 PROOF_FORMATS: tuple[str, ...] = get_args(ProofFormat)
 _JWT_FORMS: tuple[str, ...] = get_args(JwtForm)
@@ -41,10 +44,13 @@ _SUITE_KEY: dict[str, KeyType] = {
 _VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 _VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
-# 1EdTech's JSON Schemas for these types require "proof" to be an array
-_PROOF_ARRAY_TYPES = frozenset(
+# 1EdTech's Open Badges 3.0 and CLR 2.0 types: their JSON Schemas require "proof" to be
+# an array, and their JWT proof format is the "ob3" form
+_1EDTECH_TYPES = frozenset(
     {"AchievementCredential", "OpenBadgeCredential", "EndorsementCredential", "ClrCredential"}
 )
+# The JWT registered claims the OB 3.0 and VC 1.1 JWT forms set from credential members
+_REGISTERED_CLAIMS = ("iss", "sub", "nbf", "jti", "exp")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _DATETIME = re.compile(
     r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
@@ -109,8 +115,8 @@ class IssuedCredential:
     proof_type : str
         ``"eddsa-rdfc-2022"``, ``"Ed25519Signature2020"``, ``"ecdsa-rdfc-2019"`` or
         ``"jwt"``.
-    jwt_form : {"vc-jose", "vc-claim"} or None
-        For a JWT, which form it takes.
+    jwt_form : {"ob3", "vc-jose", "vc-claim"} or None
+        For a JWT, which form it takes (see :func:`issue_credential`).
 
     Examples
     --------
@@ -127,9 +133,12 @@ class IssuedCredential:
 
     @property
     def credential(self) -> dict[str, Any]:
-        """The credential itself (for a JWT: its payload, or its ``vc`` claim), unverified.
+        """The credential itself, unverified.
 
-        A copy: changing it does not change what was signed.
+        For a JWT: the payload (``vc-jose``), the ``vc`` claim (``vc-claim``), or the
+        payload without the registered claims ``iss``, ``sub``, ``nbf``, ``jti`` and
+        ``exp`` that :func:`issue_credential` added (``ob3``). A copy: changing it does
+        not change what was signed.
         """
         if self.document is not None:
             return copy.deepcopy(self.document)
@@ -138,6 +147,8 @@ class IssuedCredential:
         if self.jwt_form == "vc-claim":
             inner = payload.get("vc")
             return dict(inner) if isinstance(inner, dict) else {}
+        if self.jwt_form == "ob3":
+            return {k: v for k, v in payload.items() if k not in _REGISTERED_CLAIMS}
         return payload
 
     @property
@@ -215,8 +226,22 @@ def _timestamp(credential: Mapping[str, Any], *names: str) -> int | None:
     for name in names:
         value = credential.get(name)
         if isinstance(value, str):
-            return int(parse_datetime(value, name).timestamp())
+            # a NumericDate of whole seconds: any fraction is dropped
+            return math.floor(parse_datetime(value, name).timestamp())
     return None
+
+
+def _date_names(credential: Mapping[str, Any]) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Which members ``nbf`` and ``exp`` stand for, the data model's own names first.
+
+    VC 1.1 (and its JWT encoding) has issuanceDate and expirationDate; VC 2.0, and OB 3.0
+    written for it, validFrom and validUntil.
+    """
+    contexts = credential.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first == _VC1_CONTEXT:
+        return ("issuanceDate", "validFrom"), ("expirationDate", "validUntil")
+    return ("validFrom", "issuanceDate"), ("validUntil", "expirationDate")
 
 
 def _subject_id(credential: Mapping[str, Any]) -> str | None:
@@ -228,13 +253,20 @@ def _subject_id(credential: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _vc_claims(credential: dict[str, Any], issuer: str) -> dict[str, Any]:
-    """The VC 1.1 JWT claims (VC Data Model 1.1, section 6.3.1)."""
+def _registered_claims(credential: Mapping[str, Any], issuer: str) -> dict[str, Any]:
+    """``iss``, ``sub``, ``nbf``, ``jti`` and ``exp`` from the credential's members.
+
+    As VC Data Model 1.1 section 6.3.1 and Open Badges 3.0 section 8.2 map them: the
+    issuer id, the (single) subject's id, the start and end dates as NumericDates, and
+    the credential id. ``sub``, ``jti`` and ``exp`` are left out when the credential has
+    no such member; ``nbf`` is required.
+    """
     claims: dict[str, Any] = {"iss": issuer}
     subject = _subject_id(credential)
     if subject is not None:
         claims["sub"] = subject
-    nbf = _timestamp(credential, "validFrom", "issuanceDate")
+    starts, ends = _date_names(credential)
+    nbf = _timestamp(credential, *starts)
     if nbf is None:
         raise IssueError(
             "a VC-JWT needs the credential's validFrom (or issuanceDate) for its nbf claim",
@@ -243,11 +275,36 @@ def _vc_claims(credential: dict[str, Any], issuer: str) -> dict[str, Any]:
     claims["nbf"] = nbf
     if isinstance(credential.get("id"), str):
         claims["jti"] = credential["id"]
-    exp = _timestamp(credential, "validUntil", "expirationDate")
+    exp = _timestamp(credential, *ends)
     if exp is not None:
         claims["exp"] = exp
-    claims["vc"] = credential
     return claims
+
+
+def _vc_claims(credential: dict[str, Any], issuer: str) -> dict[str, Any]:
+    """The VC 1.1 JWT claims (VC Data Model 1.1, section 6.3.1)."""
+    return {**_registered_claims(credential, issuer), "vc": credential}
+
+
+def _ob3_claims(credential: dict[str, Any], issuer: str) -> dict[str, Any]:
+    """The OB 3.0 VC-JWT payload: the credential's members, then the registered claims."""
+    claims = _registered_claims(credential, issuer)
+    for name, value in claims.items():
+        if name in credential and credential[name] != value:
+            raise IssueError(
+                f"the credential has its own {name!r} member ({credential[name]!r}), but an "
+                f"Open Badges 3.0 VC-JWT sets the {name!r} claim beside the credential's "
+                f"members to {value!r}; the two would disagree (remove the member, or use "
+                "jwt_form='vc-jose')",
+                code="invalid_argument",
+            )
+    return {**credential, **claims}
+
+
+def _is_1edtech(credential: Mapping[str, Any]) -> bool:
+    types = credential.get("type")
+    listed = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and t in _1EDTECH_TYPES for t in listed)
 
 
 def check_key_for_proof(key: IssuerKey, proof: str) -> None:
@@ -270,13 +327,37 @@ def check_key_for_proof(key: IssuerKey, proof: str) -> None:
         )
 
 
+def _issue_jwt(unsigned: dict[str, Any], key: IssuerKey, form: JwtForm | None) -> IssuedCredential:
+    chosen: JwtForm = form or ("ob3" if _is_1edtech(unsigned) else "vc-jose")
+    if chosen != "vc-claim":
+        clash = [name for name in ("vc", "vp") if name in unsigned]
+        if clash:
+            # VC-JOSE-COSE forbids these claims: a verifier would take the payload for a
+            # VC 1.1 JWT and read the credential from them
+            raise IssueError(
+                f"the credential has a top-level {clash[0]!r} member; a VC-JWT whose payload "
+                f"is the credential cannot carry it (a verifier would read the {clash[0]!r} "
+                "claim as a VC 1.1 JWT's credential)",
+                code="invalid_argument",
+            )
+    kid = key.verification_method
+    if chosen == "ob3":
+        claims = _ob3_claims(unsigned, key.did)
+        token = sign_jws(claims, key.private_key, kid=kid, typ="JWT")
+    elif chosen == "vc-jose":
+        token = sign_jws(unsigned, key.private_key, kid=kid, typ="vc+jwt", cty="vc")
+    else:
+        token = sign_jws(_vc_claims(unsigned, key.did), key.private_key, kid=kid, typ="JWT")
+    return IssuedCredential(document=None, jwt=token, proof_type="jwt", jwt_form=chosen)
+
+
 def issue_credential(
     credential: Mapping[str, Any],
     key: IssuerKey,
     *,
     proof: ProofFormat = "eddsa-rdfc-2022",
     created: datetime | str | None = None,
-    jwt_form: JwtForm = "vc-jose",
+    jwt_form: JwtForm | None = None,
 ) -> IssuedCredential:
     """Sign a credential with an issuer key.
 
@@ -298,11 +379,25 @@ def issue_credential(
         The proof's ``created``. Default: the credential's ``validFrom`` (or
         ``issuanceDate``), so the same input always gives the same output; no clock is
         read.
-    jwt_form : {"vc-jose", "vc-claim"}
-        For ``proof="jwt"``: ``"vc-jose"`` is VC-JOSE-COSE (the payload is the credential,
-        header ``typ: vc+jwt``); ``"vc-claim"`` is the VC 1.1 JWT (claims ``iss``, ``sub``,
-        ``nbf``, ``jti``, ``exp`` and the credential in ``vc``; header ``typ: JWT``). The
-        header ``kid`` is the key's verification method either way.
+    jwt_form : {"ob3", "vc-jose", "vc-claim"}, optional
+        For ``proof="jwt"``, which VC-JWT to make; the header ``kid`` is the key's
+        verification method in each.
+
+        - ``"ob3"``: Open Badges 3.0 section 8.2 (and CLR 2.0, which uses it). The payload
+          is the credential's members plus the registered claims ``iss`` (issuer id),
+          ``sub`` (the subject's id, when it has one), ``nbf`` (``validFrom``, or
+          ``issuanceDate`` for VC 1.1, as a NumericDate), ``jti`` (``id``) and ``exp``
+          (``validUntil`` / ``expirationDate``, when there is one); header ``alg``,
+          ``typ: JWT`` and ``kid`` only, as OB 3.0 allows no other header.
+        - ``"vc-jose"``: VC-JOSE-COSE. The payload is the credential alone; header
+          ``typ: vc+jwt``, ``cty: vc``.
+        - ``"vc-claim"``: the VC 1.1 JWT. Claims ``iss``, ``sub``, ``nbf``, ``jti``,
+          ``exp`` and the credential in ``vc``; header ``typ: JWT``.
+
+        Default: ``"ob3"`` for Open Badges 3.0 and CLR 2.0 credentials
+        (``AchievementCredential``, ``OpenBadgeCredential``, ``EndorsementCredential``,
+        ``ClrCredential``), which is what OB 3.0 verifiers accept; ``"vc-jose"`` for any
+        other credential. Ignored for Data Integrity proofs.
 
     Returns
     -------
@@ -314,7 +409,10 @@ def issue_credential(
     ------
     IssueError
         ``issuer_mismatch``, ``key_type_mismatch``, ``unsupported_proof``,
-        ``already_signed``, ``invalid_argument``.
+        ``already_signed``; ``invalid_argument`` (among others: a JWT of a credential
+        without ``validFrom``/``issuanceDate`` for ``nbf``, a credential whose own
+        ``iss``/``sub``/``nbf``/``jti``/``exp`` member disagrees with the claim ``"ob3"``
+        sets, or a ``vc``/``vp`` member in a payload that is the credential).
     ProofError
         When the document cannot be canonicalized (e.g. a term no ``@context`` defines:
         it would silently drop out of what is signed).
@@ -329,6 +427,8 @@ def issue_credential(
     >>> issued = issue_credential(vc, key)
     >>> issued.document["issuer"] == key.did, issued.document["proof"]["cryptosuite"]
     (True, 'eddsa-rdfc-2022')
+    >>> issue_credential(vc, key, proof="jwt").jwt_form
+    'vc-jose'
     """
     check_key_for_proof(key, proof)
     if not isinstance(credential, Mapping):
@@ -341,21 +441,14 @@ def issue_credential(
             "the credential already has a proof; remove it before signing again",
             code="already_signed",
         )
+    if jwt_form is not None and jwt_form not in _JWT_FORMS:
+        raise IssueError(
+            f"jwt_form must be one of {list(_JWT_FORMS)}, got {jwt_form!r}",
+            code="invalid_argument",
+        )
     unsigned = _with_issuer(copy.deepcopy(dict(credential)), key)
     if proof == "jwt":
-        if jwt_form not in _JWT_FORMS:
-            raise IssueError(
-                f"jwt_form must be one of {list(_JWT_FORMS)}, got {jwt_form!r}",
-                code="invalid_argument",
-            )
-        if jwt_form == "vc-jose":
-            token = sign_jws(
-                unsigned, key.private_key, kid=key.verification_method, typ="vc+jwt", cty="vc"
-            )
-        else:
-            claims = _vc_claims(unsigned, key.did)
-            token = sign_jws(claims, key.private_key, kid=key.verification_method, typ="JWT")
-        return IssuedCredential(document=None, jwt=token, proof_type="jwt", jwt_form=jwt_form)
+        return _issue_jwt(unsigned, key, jwt_form)
     contexts = unsigned.get("@context")
     listed = contexts if isinstance(contexts, list) else [contexts]
     if (
@@ -375,7 +468,6 @@ def issue_credential(
         key.verification_method,
         created=when if when is not None else created_default(unsigned),
     )
-    types = unsigned.get("type")
-    if isinstance(types, list) and _PROOF_ARRAY_TYPES.intersection(types):
+    if _is_1edtech(unsigned):
         signed["proof"] = [signed["proof"]]
     return IssuedCredential(document=signed, jwt=None, proof_type=proof)

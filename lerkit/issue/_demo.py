@@ -328,7 +328,7 @@ def demo_credentials(
     seed: int = 0,
     valid_from: datetime | str = DEMO_VALID_FROM,
     status_list_url: str | None = None,
-    jwt_form: JwtForm = "vc-jose",
+    jwt_form: JwtForm | None = None,
     issuer_name: str = DEMO_ISSUER_NAME,
 ) -> list[IssuedCredential]:
     """Issue ``n`` varied, realistic, synthetic Open Badges 3.0 AchievementCredentials.
@@ -359,8 +359,9 @@ def demo_credentials(
     status_list_url : str, optional
         When given, each credential gets a revocation ``credentialStatus`` entry in that
         list, at a distinct, randomly chosen index (see :func:`status_list_credential`).
-    jwt_form : {"vc-jose", "vc-claim"}
-        For ``proof="jwt"``.
+    jwt_form : {"ob3", "vc-jose", "vc-claim"}, optional
+        For ``proof="jwt"``, as for :func:`issue_credential`; by default ``"ob3"``, the
+        Open Badges 3.0 VC-JWT that OB 3.0 verifiers accept.
     issuer_name : str
         The issuer profile's name.
 

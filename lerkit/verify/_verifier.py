@@ -186,6 +186,47 @@ def _jwt_credential(claims: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     return credential, "vc-jwt"
 
 
+def _identity_claim_mismatches(claims: Mapping[str, Any], document: Mapping[str, Any]) -> list[str]:
+    """Where the JWT's ``jti`` or ``sub`` names another credential or subject.
+
+    Compared only when the credential has the member too: VC-JOSE-COSE makes the claims
+    optional, and a VC 1.1 JWT may leave the member to the claim. ``sub`` is compared
+    with the id of a single subject only.
+    """
+    found: list[str] = []
+    jti = claims.get("jti")
+    if jti is not None and "id" in document and document["id"] != jti:
+        found.append(f"the JWT jti {jti!r} is not the credential's id {document['id']!r}")
+    sub = claims.get("sub")
+    subjects = _as_list(document.get("credentialSubject"))
+    if sub is not None and len(subjects) == 1 and isinstance(subjects[0], Mapping):
+        subject = subjects[0]
+        if "id" in subject and subject["id"] != sub:
+            found.append(f"the JWT sub {sub!r} is not the credentialSubject's id {subject['id']!r}")
+    return found
+
+
+def _date_claim_mismatch(
+    claims: Mapping[str, Any], document: Mapping[str, Any], claim: str, names: tuple[str, str]
+) -> str | None:
+    """Where the JWT's ``nbf`` or ``exp`` is not the credential's own date, or None.
+
+    ``names``: the members the claim stands for, the data model's own first (VC 1.1
+    issuanceDate / expirationDate, VC 2.0 validFrom / validUntil); the first one the
+    credential has is compared. They agree within a second: issuers make the NumericDate
+    of a date with a fraction of a second by dropping or rounding the fraction. Raises
+    ValueError (or OverflowError, OSError) for a date that cannot be read.
+    """
+    name = next((n for n in names if n in document), None)
+    if claim not in claims or name is None:
+        return None
+    stated = _parse_date(document[name])
+    moment = _from_epoch(claims[claim])
+    if abs(stated.timestamp() - claims[claim]) < 1:
+        return None
+    return f"the JWT {claim} ({moment.isoformat()}) is not the credential's {name} {document[name]}"
+
+
 def _decode_token(token: str, source: str | None) -> _Input:
     try:
         decoded = split_compact(token)
@@ -550,6 +591,12 @@ class Verifier:
         alg = item.jwt_header.get("alg")
         run.proof_types.append(str(alg))
         issuer = _issuer_id(document)
+        mismatches = _identity_claim_mismatches(item.jwt_claims, document)
+        if mismatches:
+            # The token says two things about which credential it is, or whom it is
+            # about, so it cannot be read as one credential. The key and signature are
+            # still checked, to tell an issuer's mistake from a forgery.
+            run.set("parsed", "failed", "; ".join(mismatches), "claim_mismatch")
         iss = item.jwt_claims.get("iss")
         if iss is not None and iss != issuer:
             run.set("proof_type_supported", "passed", f"JWS alg {alg}")
@@ -593,6 +640,7 @@ class Verifier:
     ) -> None:
         starts: list[tuple[str, datetime]] = []
         ends: list[tuple[str, datetime]] = []
+        vc1 = _vc_version(document) == "1.1"
         try:
             for name in ("validFrom", "issuanceDate"):
                 if name in document:
@@ -604,12 +652,28 @@ class Verifier:
                 starts.append(("JWT nbf", _from_epoch(item.jwt_claims["nbf"])))
             if "exp" in item.jwt_claims:
                 ends.append(("JWT exp", _from_epoch(item.jwt_claims["exp"])))
+            # Both a claim and its member are enforced (the stricter applies), and
+            # they must agree: OB 3.0 section 8.2 and VC 1.1 map nbf/exp to them.
+            start_mismatch = _date_claim_mismatch(
+                item.jwt_claims,
+                document,
+                "nbf",
+                ("issuanceDate", "validFrom") if vc1 else ("validFrom", "issuanceDate"),
+            )
+            end_mismatch = _date_claim_mismatch(
+                item.jwt_claims,
+                document,
+                "exp",
+                ("expirationDate", "validUntil") if vc1 else ("validUntil", "expirationDate"),
+            )
         except (ValueError, OverflowError, OSError) as err:
             run.set("not_before", "failed", f"a date cannot be read: {err}", "malformed_date")
             run.set("not_expired", "failed", f"a date cannot be read: {err}", "malformed_date")
             return
         late = [(name, moment) for name, moment in starts if moment > now]
-        if late:
+        if start_mismatch is not None:
+            run.set("not_before", "failed", start_mismatch, "claim_mismatch")
+        elif late:
             name, moment = late[0]
             run.set(
                 "not_before",
@@ -622,7 +686,9 @@ class Verifier:
         expired = [(name, moment) for name, moment in ends if moment <= now]
         if run.status_of("not_expired") == "failed":
             return  # the proof's own expiry already failed it
-        if expired:
+        if end_mismatch is not None:
+            run.set("not_expired", "failed", end_mismatch, "claim_mismatch")
+        elif expired:
             name, moment = expired[0]
             run.set("not_expired", "failed", f"expired: {name} {moment.isoformat()}", "expired")
         elif ends:

@@ -225,29 +225,36 @@ def test_openbadgeslib_verifies_lerkit_issue_data_integrity() -> None:
     assert_lerkit_accepts(issued.document)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OB3VerificationError,
-    reason=(
-        "lerkit.issue interop gap: issue_credential(proof='jwt') gives VC-JOSE-COSE (payload = "
-        "the credential, typ vc+jwt) without the registered claims iss/sub/jti/nbf/exp; "
-        "openbadgeslib, following OB 3.0 section 8.2 (VC-JWT), requires iss and nbf and "
-        "rejects the token ('missing the required iss claim'). The 'vc-claim' form (VC 1.1) "
-        "is no OB 3.0 JWT either. OB 3.0 credentials issued as JWTs need those claims beside "
-        "the credential's members, as lerkit_jwt in this module has them."
-    ),
-)
-def test_openbadgeslib_verifies_lerkit_issue_vc_jwt() -> None:
+@pytest.fixture(scope="module")
+def lerkit_issue_jwt() -> str:
     issue = lerkit_issue_module()
     key = issue.generate_key(seed=LERKIT.seed)
     issued = issue.issue_credential(ob3_credential(key.did, serial=305), key, proof="jwt")
-    assert_lerkit_accepts(issued.jwt)
-    verifier = OB3Verifier.for_issuer_did(key.did)
-    with pytest.raises(OB3VerificationError) as caught:
-        verifier.verify(issued.jwt)
-    # only the known gap may make this test xfail; any other refusal fails it
-    assert "'iss'" in str(caught.value), caught.value
-    raise caught.value
+    assert issued.jwt_form == "ob3"  # the default for an OB 3.0 credential
+    token: str = issued.jwt
+    return token
+
+
+def test_openbadgeslib_verifies_lerkit_issue_vc_jwt(lerkit_issue_jwt: str) -> None:
+    """OB 3.0 section 8.2: the credential's members beside iss/sub/jti/nbf/exp."""
+    claims = jwt_claims(lerkit_issue_jwt)
+    assert "vc" not in claims
+    assert claims["iss"] == claims["issuer"]["id"] == LERKIT.did
+    assert claims["jti"] == claims["id"]
+    assert claims["sub"] == claims["credentialSubject"]["id"]
+    assert claims["nbf"] == int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
+    assert claims["exp"] == int(datetime(2035, 1, 1, tzinfo=UTC).timestamp())
+    credential = OB3Verifier.for_issuer_did(LERKIT.did).verify(lerkit_issue_jwt)
+    assert credential.issuer.id == LERKIT.did
+    assert credential.achievement.name == "Welding Fundamentals"
+    assert_lerkit_accepts(lerkit_issue_jwt)
+
+
+def test_tampered_lerkit_issue_vc_jwt_is_rejected_by_both(lerkit_issue_jwt: str) -> None:
+    forged = tampered_jwt(lerkit_issue_jwt, TAMPER_PATH, TAMPER_VALUE)
+    assert get_path(jwt_claims(forged), TAMPER_PATH) == TAMPER_VALUE
+    _obl_rejects_jwt(forged, LERKIT)
+    assert_lerkit_rejects(forged)
 
 
 @pytest.mark.parametrize("term", list(SUPERSET_TERMS))
