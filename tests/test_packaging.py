@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CONDA_NAMES = {"duckdb": "python-duckdb"}
 
 
 def _name(requirement: str) -> str:
@@ -32,6 +33,8 @@ def test_environment_yml_mirrors_pyproject() -> None:
     project = _pyproject()["project"]
     wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
     wanted.discard("uv")  # only refreshes the pip lock file; conda users do not need it
+    # conda-forge names some packages differently
+    wanted = {CONDA_NAMES.get(name, name) for name in wanted}
     text = (ROOT / "environment.yml").read_text().lower()
     listed = {_name(m.group(1)) for m in re.finditer(r"^\s*-\s*([a-z0-9_.-]+)", text, re.M)}
     assert wanted <= listed, f"missing from environment.yml: {sorted(wanted - listed)}"
