@@ -1352,3 +1352,33 @@ def test_demo_valid_from_moves_the_dates(key: IssuerKey) -> None:
     for credential in issue.demo_credentials(5, key, valid_from=start):
         moment = datetime.fromisoformat(credential.credential["validFrom"])
         assert start <= moment < start + timedelta(days=541)
+
+
+@pytest.mark.parametrize("form", ["ob3", "vc-jose", "vc-claim"])
+def test_expired_credential_keeps_the_jwt_form(form: str) -> None:
+    key = issue.generate_key(seed=bytes(32))
+    [made] = issue.demo_credentials(1, key, proof="jwt", jwt_form=form)
+    old = issue.expired_credential(made, key, valid_until="2025-12-31T23:59:59Z", proof="jwt")
+    assert old.jwt_form == form
+    report = lerkit.verify(old.jwt, now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert report.check("signature").status == "passed", str(report)
+    assert report.check("not_expired").status == "failed", str(report)
+    assert report.status == "warning"
+
+
+def test_expired_credential_uses_vc11_member_names() -> None:
+    key = issue.generate_key(seed=bytes(32))
+    vc11 = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": key.did,
+        "issuanceDate": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:learner"},
+    }
+    old = issue.expired_credential(vc11, key, valid_until="2025-12-31T23:59:59Z")
+    assert old.document is not None
+    assert old.document["expirationDate"] == "2025-12-31T23:59:59Z"
+    assert "validUntil" not in old.document
+    report = lerkit.verify(old.document, now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert report.check("not_expired").status == "failed", str(report)
+    assert report.status == "warning", str(report)

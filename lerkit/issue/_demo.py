@@ -340,9 +340,8 @@ def demo_credentials(
 
     The output depends only on the arguments: the same ``seed``, ``key`` and options
     give byte-identical credentials (proof ``created`` is each credential's
-    ``validFrom``; Ed25519 and the JWT algorithms sign deterministically). Only
-    ``ecdsa-rdfc-2019`` signatures differ between runs, because lerkit's ECDSA Data
-    Integrity signer uses random nonces; the documents are otherwise identical.
+    ``validFrom``; Ed25519 signs deterministically, and ECDSA does too, with the
+    nonces of RFC 6979).
 
     Parameters
     ----------

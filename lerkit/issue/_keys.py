@@ -306,8 +306,8 @@ def load_key(path: str | os.PathLike[str]) -> IssuerKey:
     if kind not in _KEY_TYPES:
         raise _key_file_error(target, f"'kind' must be one of {list(_KEY_TYPES)}, got {kind!r}")
     secret = data["secretKeyMultibase"]
-    # Checked here first because the Multikey decoder quotes malformed values in its
-    # messages, and a secret must never reach a message or a log.
+    # Checked here too (the Multikey decoder never quotes a secret either): a secret must
+    # never reach a message or a log, and this names the key file.
     if not secret.startswith("z") or len(secret) < 2:
         raise _key_file_error(target, "'secretKeyMultibase' is not base58btc multibase ('z…')")
     try:

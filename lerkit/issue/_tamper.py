@@ -36,6 +36,7 @@ from lerkit._jws import b64url_decode, b64url_encode, encode_compact, split_comp
 from lerkit.errors import ParseError
 from lerkit.issue._credentials import (
     IssuedCredential,
+    JwtForm,
     ProofFormat,
     check_key_for_proof,
     created_default,
@@ -390,8 +391,11 @@ def expired_credential(
     valid_from: datetime | str | None = None,
     proof: ProofFormat = "eddsa-rdfc-2022",
     created: datetime | str | None = None,
+    jwt_form: JwtForm | None = None,
 ) -> IssuedCredential:
     """Issue a genuinely signed credential whose ``validUntil`` is the given (past) date.
+
+    (``expirationDate`` in a VC 1.1 credential.)
 
     The signature verifies; only a date check against the verifier's clock (a time after
     ``valid_until``) finds the problem.
@@ -405,8 +409,9 @@ def expired_credential(
         The expiry: choose a time before the verification time.
     valid_from : datetime or str, optional
         Default: the credential's own ``validFrom``.
-    proof, created
-        As for :func:`issue_credential`.
+    proof, created, jwt_form
+        As for :func:`issue_credential`; ``jwt_form`` defaults to that of ``credential``
+        when it is an issued JWT.
 
     Raises
     ------
@@ -424,22 +429,27 @@ def expired_credential(
     '2025-12-31T23:59:59Z'
     """
     source = credential.credential if isinstance(credential, IssuedCredential) else credential
+    if jwt_form is None and isinstance(credential, IssuedCredential):
+        jwt_form = credential.jwt_form
     unsigned = _unsecured(source)
-    unsigned.pop("expirationDate", None)
+    vc11 = "validFrom" not in unsigned and "issuanceDate" in unsigned
+    start_name, end_name = (
+        ("issuanceDate", "expirationDate") if vc11 else ("validFrom", "validUntil")
+    )
     if valid_from is not None:
-        unsigned["validFrom"] = format_datetime(valid_from, "valid_from")
+        unsigned[start_name] = format_datetime(valid_from, "valid_from")
     end = format_datetime(valid_until, "valid_until")
-    start = unsigned.get("validFrom")
+    start = unsigned.get(start_name)
     if isinstance(start, str) and parse_datetime(end, "valid_until") <= parse_datetime(
-        start, "validFrom"
+        start, start_name
     ):
         raise IssueError(
             f"valid_until {end} is not after validFrom {start}: that credential would never "
             "be valid, which is a different mistake from being expired",
             code="invalid_argument",
         )
-    unsigned["validUntil"] = end
-    return issue_credential(unsigned, key, proof=proof, created=created)
+    unsigned[end_name] = end
+    return issue_credential(unsigned, key, proof=proof, created=created, jwt_form=jwt_form)
 
 
 # -- JWT ---------------------------------------------------------------------------------
