@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Independent JS implementations for the interop tests (pinned by interop/package-lock.json)
 INTEROP := interop/node_modules/.installed
 
-.PHONY: install interop reports test lint typecheck pytest lock bench samples clean
+.PHONY: install interop reports test lint typecheck pytest lock bench bench-verify samples clean
 
 install: $(STAMP)
 
@@ -49,6 +49,10 @@ lock: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
+
+## Verification rates, lerkit and the interop peers on the same credentials (needs node).
+bench-verify: $(STAMP) $(INTEROP)
+	$(BIN)/python benchmarks/verify.py
 
 ## Regenerate datasets/samples (deterministic).
 samples: $(STAMP)
