@@ -607,11 +607,13 @@ def test_both_nbf_and_valid_from_are_enforced(issuer: IssuerKey) -> None:
     found = report.check("not_before")
     assert (found.status, found.code) == ("failed", "not_yet_valid")
     assert found.detail == "not valid until validFrom 2025-01-01T00:00:00.900000+00:00"
-    # a VC 1.1 JWT whose vc claim leaves the start to nbf: nbf alone applies
+    # a VC 1.1 JWT whose vc claim leaves the start to nbf: nbf stands in for the
+    # issuanceDate (VC 1.1 section 6.3.1), and applies
     undated = _credential(issuer, vc="1.1", issuanceDate=None)
     report = lk.verify(_token(issuer, undated, form="vc-claim", nbf=EXP), now=NOW)
+    assert report.check("parsed").status == "passed", str(report)
     assert report.check("not_before").detail == (
-        "not valid until JWT nbf 2030-01-01T00:00:00+00:00"
+        "not valid until issuanceDate 2030-01-01T00:00:00+00:00"
     )
     # and a token without nbf has its validFrom checked
     later = _credential(issuer, validFrom="2027-01-01T00:00:00Z")

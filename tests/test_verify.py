@@ -214,6 +214,25 @@ def test_schema_accepts_a_valid_date_time() -> None:
     assert report.check("schema").status == "passed", str(report)
 
 
+def test_reordered_contexts_are_refused_although_the_signature_holds() -> None:
+    # RDFC signs the RDF dataset, which swapping the @context entries leaves unchanged
+    signed = _signed()
+    signed["@context"] = [OB_CONTEXT, VC2]
+    report = _verify(signed)
+    assert report.status == "not_verified"
+    parsed = report.check("parsed")
+    assert parsed.status == "failed"
+    assert "the first @context must be https://www.w3.org/ns/credentials/v2" in parsed.detail
+
+
+def test_vc11_credential_needs_an_issuance_date() -> None:
+    signed = _signed(suite="Ed25519Signature2020")
+    signed["@context"] = ["https://www.w3.org/2018/credentials/v1", *signed["@context"][1:]]
+    report = _verify(signed)
+    assert report.status == "not_verified"
+    assert report.check("parsed").detail == "a VC 1.1 credential must have an issuanceDate"
+
+
 # -- contexts: no network --------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """Issue credentials for workshops, demos and synthetic data: keys, signing, tampering,
-revocation and baking.
+negative corpora, revocation and baking.
 
 Everything here is for demonstrations and test corpora: keys live in a local JSON file,
 the issuer is a ``did:key``, and the demo data is invented. Verifying is not done here
@@ -25,6 +25,7 @@ from lerkit.issue._builders import (
     clr_credential,
     hashed_identity,
 )
+from lerkit.issue._corpus import Variant, corpus_options, negative_variants
 from lerkit.issue._credentials import (
     IssuedCredential,
     JwtForm,
@@ -69,12 +70,14 @@ __all__ = [
     "KeyType",
     "ProofFormat",
     "StatusPurpose",
+    "Variant",
     "achievement",
     "achievement_credential",
     "alignment",
     "backdate",
     "bake",
     "clr_credential",
+    "corpus_options",
     "demo_credentials",
     "demo_issuer_profile",
     "expired_credential",
@@ -84,6 +87,7 @@ __all__ = [
     "issue_credential",
     "jwt_with_alg",
     "load_key",
+    "negative_variants",
     "remove_field",
     "resign_as",
     "revoke",

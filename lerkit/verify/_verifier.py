@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -180,6 +181,13 @@ def _jwt_credential(claims: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
         credential["issuer"] = claims["iss"]
     if "id" not in credential and isinstance(claims.get("jti"), str):
         credential["id"] = claims["jti"]
+    # (VC 1.1 section 6.3.1: nbf stands in for issuanceDate; an unreadable nbf is left
+    # to the date checks, which report it)
+    nbf = claims.get("nbf")
+    if "issuanceDate" not in credential and isinstance(nbf, int | float):
+        with contextlib.suppress(OverflowError, OSError, ValueError):
+            stamp = datetime.fromtimestamp(nbf, UTC).isoformat().replace("+00:00", "Z")
+            credential["issuanceDate"] = stamp
     subject = credential.get("credentialSubject")
     if isinstance(subject, Mapping) and "id" not in subject and isinstance(claims.get("sub"), str):
         credential["credentialSubject"] = {**subject, "id": claims["sub"]}
@@ -306,6 +314,17 @@ def _parse_problem(document: Mapping[str, Any]) -> str | None:
         return "type does not include VerifiableCredential"
     if _issuer_id(document) is None:
         return "issuer has no id"
+    # RDFC signs the RDF dataset, which reordering @context or relabelling the base
+    # context need not change: the data model's own rules have to be checked here.
+    version = _vc_version(document)
+    if version is None:
+        first = _as_list(document.get("@context"))[:1]
+        return (
+            f"the first @context must be {VC_V2} (VC 2.0) or {VC_V1} (VC 1.1), "
+            f"not {first[0] if first else 'missing'!r}"
+        )
+    if version == "1.1" and "issuanceDate" not in document:
+        return "a VC 1.1 credential must have an issuanceDate"
     return None
 
 
