@@ -13,8 +13,10 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
-# report machinery (see lerkit.reports); lk.plots is the figure module and lk.issue the
-# issuing toolkit for workshops and synthetic data, both modules, not in __all__
+# report machinery (see lerkit.reports); lk.plots is the figure module, lk.issue the
+# issuing toolkit for workshops and synthetic data and lk.datasets the pilot datasets
+# (load, validate, synthesize): modules, not in __all__
+from lerkit import datasets as datasets
 from lerkit import issue as issue
 from lerkit import plots as plots
 from lerkit._fingerprint import fingerprint

@@ -4,6 +4,8 @@
 ``lerkit verify PATH...`` verifies credentials (exit 0 all verified, 1 not, 2 usage);
 ``lerkit issue --demo N --out DIR`` issues signed demo credentials from a did:key;
 ``lerkit contexts add URL FILE`` / ``lerkit contexts list`` manage the offline contexts;
+``lerkit datasets template DIR`` writes an empty pilot dataset to fill in and
+``lerkit datasets check DIR`` validates one (exit 0 no errors, 1 problems, 2 usage);
 ``lerkit report NAME -p key value`` runs a report notebook into ``reports/``.
 Errors lerkit raises on purpose are shown as one red line with exit code 2.
 """
@@ -605,6 +607,285 @@ def issue_command(
     typer.echo(f"key: {key_path}" + (" (new; keep it private)" if new_key else ""))
     typer.echo(f"DID document: {out / 'did.json'}")
     typer.echo(f"status list: {list_path} (published as {DEMO_STATUS_LIST_URL})")
+
+
+# -- datasets ----------------------------------------------------------------------------
+
+datasets_app = typer.Typer(
+    help="Pilot dataset folders: empty templates to fill in, and validation.",
+    no_args_is_help=True,
+)
+app.add_typer(datasets_app, name="datasets")
+
+_CHECK_FORMATS = ("table", "json")
+_FILE_CHECKS = ("exists", "sha256", "none")
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+# a dataset whose own dictionary.yaml is broken or loosens the rules has a problem (exit 1)
+_DATASET_DICTIONARY_CODES = ("invalid_dictionary", "incompatible_dictionary")
+
+
+@datasets_app.command("template")
+def datasets_template(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            file_okay=False, help="Folder to create (or an empty one).", show_default=False
+        ),
+    ],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into a non-empty folder, replacing the template's files."
+        ),
+    ] = False,
+) -> None:
+    """Write an empty pilot dataset to fill in: one CSV per table, the dictionary, a README.
+
+    Each CSV has the header row only; README.md explains every column (type, allowed
+    values, privacy role). Check the filled-in folder with `lerkit datasets check DIR`.
+    """
+    from lerkit.datasets import write_template
+
+    with _errors():
+        written = write_template(folder, force=force)
+    typer.echo(f"wrote an empty dataset template into {folder} ({len(written)} files)")
+    typer.echo(f"fill in the CSV files (see {folder / 'README.md'}), then run:")
+    typer.echo(f"  lerkit datasets check {folder}")
+
+
+def _table_status(dataset: Any, table: str) -> tuple[str, str, str, str]:
+    """(file, rows, columns, status) for the tables overview."""
+    source = dataset.sources.get(table)
+    if source is not None:
+        try:
+            shown = source.path.relative_to(dataset.path).as_posix()
+        except ValueError:
+            shown = str(source.path)
+        return shown, str(source.n_rows), str(len(source.columns)), "read"
+    codes = {code for _s, t, _c, code, _n in dataset.validation.group_counts if t == table}
+    if "unreadable_file" in codes:
+        return "", "", "", "unreadable"
+    if "missing_table" in codes:
+        return "", "", "", "missing"
+    return "", "", "", "absent (optional)"
+
+
+def _example_text(problem: Any) -> str:
+    if problem.row is None:
+        return str(problem.message)
+    value = "" if problem.value is None else f": {problem.value[:40]!r}"
+    return f"row {problem.row}{value}"
+
+
+def _check_payload(dataset: Any, ok: bool) -> dict[str, Any]:
+    report = dataset.validation
+    groups = []
+    for severity, table, column, code, n in report.group_counts:
+        groups.append(
+            {
+                "severity": severity,
+                "table": table,
+                "column": column,
+                "code": code,
+                "count": n,
+                "examples": [
+                    {"row": p.row, "message": p.message, "value": p.value}
+                    for p in report.examples(table, column, code)
+                ],
+            }
+        )
+    return {
+        "dataset": dataset.name,
+        "path": str(dataset.path),
+        "ok": ok,
+        "synthetic": dataset.metadata.synthetic,
+        "dictionary_version": dataset.dictionary.version,
+        "fingerprint": dataset.fingerprint,
+        "tables": [
+            dict(
+                zip(
+                    ("table", "file", "rows", "columns", "status"),
+                    (table, *_table_status(dataset, table)),
+                    strict=True,
+                )
+            )
+            for table in dataset.dictionary.table_names
+        ],
+        "counts": {
+            "error": report.n_errors,
+            "warning": report.n_warnings,
+            "info": report.n_info,
+        },
+        "omitted": report.omitted,
+        "problem_groups": groups,
+        "analyses": {
+            "supported": [a.name for a in dataset.supported_analyses()],
+            "unsupported": [
+                {"name": a.name, "missing": list(a.missing)} for a in dataset.unsupported_analyses()
+            ],
+        },
+    }
+
+
+def _print_check(dataset: Any) -> None:
+    kind = {True: "synthetic", False: "real pilot", None: "provenance not stated"}
+    typer.echo(
+        f"Dataset {dataset.name!r} at {dataset.path} ({kind[dataset.metadata.synthetic]}, "
+        f"dictionary version {dataset.dictionary.version})"
+    )
+    typer.echo(f"fingerprint sha256:{dataset.fingerprint}")
+    tables = Table(title="Tables", title_justify="left")
+    for title in ("Table", "File", "Rows", "Columns", "Status"):
+        tables.add_column(title, justify="right" if title in ("Rows", "Columns") else "left")
+    for table in dataset.dictionary.table_names:
+        file, rows, columns, status = _table_status(dataset, table)
+        style = "" if status == "read" else ("red" if status != "absent (optional)" else "dim")
+        tables.add_row(
+            Text(table), Text(file), Text(rows), Text(columns), Text(status, style=style)
+        )
+    _out.print(tables)
+    report = dataset.validation
+    if report.group_counts:
+        problems = Table(title="Problems by table and rule", title_justify="left")
+        problems.add_column("Where", overflow="fold")
+        problems.add_column("Rule", no_wrap=True)
+        problems.add_column("Severity", no_wrap=True)
+        problems.add_column("Count", justify="right", no_wrap=True)
+        problems.add_column("First examples", ratio=1, overflow="fold")
+        for severity, table, column, code, n in report.group_counts:
+            examples = report.examples(table, column, code)
+            shown = "; ".join(_example_text(p) for p in examples)
+            if n > len(examples):
+                shown += f" (and {n - len(examples)} more)"
+            where = (table or "(dataset)") + (f".{column}" if column else "")
+            problems.add_row(
+                Text(where),
+                Text(code),
+                Text(severity, style=_SEVERITY_STYLE[severity]),
+                Text(str(n)),
+                Text(shown),
+            )
+        _out.print(problems)
+    analyses = Table(title="Analyses", title_justify="left")
+    analyses.add_column("Analysis")
+    analyses.add_column("Supported")
+    analyses.add_column("Missing")
+    for support in dataset.analyses:
+        analyses.add_row(
+            Text(support.name),
+            Text("yes", style="green") if support.supported else Text("no", style="red"),
+            Text(support.reason),
+        )
+    _out.print(analyses)
+    supported = [a.name for a in dataset.supported_analyses()]
+    typer.echo(f"{report.n_errors} error(s), {report.n_warnings} warning(s), {report.n_info} info")
+    typer.echo(
+        f"{len(supported)} of {len(dataset.analyses)} analyses supported"
+        + (f": {', '.join(supported)}" if supported else "")
+    )
+
+
+@datasets_app.command("check")
+def datasets_check(
+    dataset_dir: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="A dataset folder, or the name of a bundled dataset (e.g. pilot-default).",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", help="Output: table or json.")
+    ] = "table",
+    files: Annotated[
+        str,
+        typer.Option(
+            "--files",
+            help="Credential files named by the tables: sha256 (exist and match their "
+            "recorded SHA-256), exists, or none.",
+        ),
+    ] = "sha256",
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="Problems shown per table and rule.")
+    ] = 3,
+    partial: Annotated[
+        bool | None,
+        typer.Option(
+            "--partial/--complete",
+            help="Whether missing required tables are warnings (a partial pilot) or errors. "
+            "Default: errors only for a dataset.yaml saying synthetic: true.",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Count warnings as failures too.")
+    ] = False,
+    problems_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems-out",
+            dir_okay=False,
+            help="Also write every problem (none capped) to this .parquet or .csv file.",
+        ),
+    ] = None,
+    datasets_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--datasets-dir",
+            file_okay=False,
+            help="Where dataset names are looked up (default: $LERKIT_DATASETS, then the "
+            "checkout's datasets/).",
+        ),
+    ] = None,
+) -> None:
+    """Validate a dataset folder against the data dictionary and say what it supports.
+
+    Lists every problem by table and rule (count and first examples), then the analyses
+    the data supports and what the others miss. Exit status 0 when there is no error
+    (with --strict: no warning either), 1 when there are problems, 2 on usage errors
+    (e.g. no such folder).
+    """
+    from typing import cast
+
+    from lerkit.datasets import CheckFiles, load
+    from lerkit.errors import DatasetError
+
+    if output_format not in _CHECK_FORMATS:
+        raise typer.BadParameter(
+            f"{output_format!r} is not one of {', '.join(_CHECK_FORMATS)}", param_hint="--format"
+        )
+    if files not in _FILE_CHECKS:
+        raise typer.BadParameter(
+            f"{files!r} is not one of {', '.join(_FILE_CHECKS)}", param_hint="--files"
+        )
+    with _errors():
+        try:
+            dataset = load(
+                dataset_dir,
+                datasets_dir=datasets_dir,
+                partial=partial,
+                check_files=cast("CheckFiles", files),
+                max_examples=examples,
+            )
+        except DatasetError as err:
+            if err.code not in _DATASET_DICTIONARY_CODES:
+                raise
+            typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(code=1) from err
+        with dataset:
+            report = dataset.validation
+            ok = report.ok and not (strict and report.n_warnings)
+            if output_format == "json":
+                payload = _check_payload(dataset, ok)
+                typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+            else:
+                _print_check(dataset)
+            if problems_out is not None:
+                written = dataset.write_problems(problems_out)
+                typer.echo(f"every problem ({report.total}) written to {written}", err=True)
+    if not ok:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:
