@@ -195,11 +195,27 @@ def test_p256_key() -> None:
     assert resolve_verification_method(key.verification_method).key_family == "P-256"
 
 
+def test_seeded_p256_key_is_reproducible_and_signs() -> None:
+    one, two = (issue.generate_key("P-256", seed=bytes(range(32))) for _ in range(2))
+    assert one.did == two.did
+    assert one.did.startswith("did:key:zDn")
+    assert one.did != issue.generate_key("P-256", seed=bytes(32)).did
+    [demo] = issue.demo_credentials(1, issue.generate_key(seed=bytes(32)))
+    assert demo.document is not None
+    unsigned = {k: v for k, v in demo.document.items() if k != "proof"}
+    unsigned["issuer"] = {"id": one.did, "type": ["Profile"], "name": "P-256 College"}
+    made = issue.issue_credential(unsigned, one, proof="ecdsa-rdfc-2019")
+    again = issue.issue_credential(unsigned, two, proof="ecdsa-rdfc-2019")
+    assert made.serialize() == again.serialize()  # RFC 6979: same key, same proof
+    report = lerkit.verify(made.document, now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert report.check("signature").status == "passed", str(report)
+
+
 @pytest.mark.parametrize(
     ("kind", "seed", "message"),
     [
-        ("Ed25519", bytes(31), "an Ed25519 seed must be exactly 32 bytes, got 31 bytes"),
-        ("P-256", bytes(32), "a seed can only fix an Ed25519 key; P-256 keys are always random"),
+        ("Ed25519", bytes(31), "a key seed must be exactly 32 bytes, got 31 bytes"),
+        ("P-256", "x" * 32, "a key seed must be exactly 32 bytes, got str"),
         ("RSA", None, "key kind must be one of ['Ed25519', 'P-256'], got 'RSA'"),
     ],
 )

@@ -26,12 +26,11 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lerkit.dids import DidError, DidWebFolder, did_key_from_key
 from lerkit.errors import DatasetError
-from lerkit.issue import IssuerKey, KeyType
+from lerkit.issue import IssuerKey, KeyType, private_key_from_seed
 from lerkit.proofs._multikey import PrivateKey, public_key_to_multibase
 
 __all__ = [
@@ -50,7 +49,6 @@ DID_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multi
 #: The fragment of each key in a ``did:web`` issuer's DID document.
 FRAGMENTS: dict[KeyType, str] = {"Ed25519": "key-ed25519", "P-256": "key-p256"}
 
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _DOMAIN = "lerkit synthetic credential files"
 
 
@@ -61,10 +59,7 @@ def derive_bytes(seed: int, *labels: str) -> bytes:
 
 
 def _private_key(kind: KeyType, secret: bytes) -> PrivateKey:
-    if kind == "Ed25519":
-        return Ed25519PrivateKey.from_private_bytes(secret)
-    scalar = int.from_bytes(secret, "big") % (_P256_ORDER - 1) + 1
-    return ec.derive_private_key(scalar, ec.SECP256R1())
+    return private_key_from_seed(kind, secret)
 
 
 def _check_kind(kind: str) -> KeyType:

@@ -39,7 +39,7 @@ from lerkit.issue._demo import (
     demo_issuer_profile,
 )
 from lerkit.issue._errors import IssueError
-from lerkit.issue._keys import IssuerKey, KeyType, generate_key, load_key
+from lerkit.issue._keys import IssuerKey, KeyType, generate_key, load_key, private_key_from_seed
 from lerkit.issue._status import (
     StatusPurpose,
     revoke,
@@ -88,6 +88,7 @@ __all__ = [
     "jwt_with_alg",
     "load_key",
     "negative_variants",
+    "private_key_from_seed",
     "remove_field",
     "resign_as",
     "revoke",

@@ -62,7 +62,7 @@ from lerkit.dids import DidError, resolve_verification_method
 from lerkit.errors import ParseError
 from lerkit.issue._credentials import IssuedCredential, JwtForm, issue_credential
 from lerkit.issue._errors import IssueError
-from lerkit.issue._keys import IssuerKey, KeyType, _from_private, generate_key
+from lerkit.issue._keys import IssuerKey, KeyType, generate_key
 from lerkit.issue._status import StatusPurpose, status_entry, status_list_credential
 from lerkit.issue._tamper import flip_signature_bit, jwt_with_alg, tamper_jwt_payload
 from lerkit.proofs import ProofError, suite_for_proof
@@ -90,7 +90,6 @@ _OB3_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 _CLR_PREFIX = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 _UNKNOWN_CONTEXT = "https://contexts.negative-corpus.example/unknown/v1"
 _STATUS_HOST = "https://status.negative-corpus.example"
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _YEAR = timedelta(days=365)
 _PARSE_REQUIRED = ("@context", "type", "issuer", "credentialSubject")
 # JWT claims that stand beside (VC-JOSE-COSE) or around (VC 1.1) the credential.
@@ -755,10 +754,7 @@ def _key_kind(source: _Source) -> KeyType | None:
 def _derived_key(kind: KeyType, seed: int) -> IssuerKey:
     """A forger's key, fixed by the seed (it needs no secrecy: it only signs forgeries)."""
     digest = hashlib.sha256(f"lerkit negative corpus other key {seed}".encode()).digest()
-    if kind == "Ed25519":
-        return generate_key(seed=digest)
-    scalar = int.from_bytes(digest, "big") % (_P256_ORDER - 1) + 1
-    return _from_private(ec.derive_private_key(scalar, ec.SECP256R1()))
+    return generate_key(kind, seed=digest)
 
 
 def _suite_name(source: _Source) -> str | None:

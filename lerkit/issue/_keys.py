@@ -26,7 +26,7 @@ from lerkit.proofs._multikey import (
     public_key_to_multibase,
 )
 
-__all__ = ["IssuerKey", "KeyType", "generate_key", "load_key"]
+__all__ = ["IssuerKey", "KeyType", "generate_key", "load_key", "private_key_from_seed"]
 
 #: The key types lerkit issues with.
 KeyType = Literal["Ed25519", "P-256"]
@@ -181,6 +181,10 @@ def _from_private(private_key: PrivateKey) -> IssuerKey:
     )
 
 
+# the order n of the P-256 group (SEC 2, secp256r1)
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
 def generate_key(kind: KeyType = "Ed25519", *, seed: bytes | None = None) -> IssuerKey:
     """Make a new issuer key and its ``did:key``.
 
@@ -190,8 +194,9 @@ def generate_key(kind: KeyType = "Ed25519", *, seed: bytes | None = None) -> Iss
         Ed25519 signs ``eddsa-rdfc-2022`` / ``Ed25519Signature2020`` proofs and EdDSA
         JWTs; P-256 signs ``ecdsa-rdfc-2019`` proofs and ES256 JWTs.
     seed : bytes, optional
-        32 bytes that fix an Ed25519 key, for reproducible demo data. A seeded key is
-        only as secret as its seed: never use one for real credentials.
+        32 bytes that fix the key (see :func:`private_key_from_seed`), for reproducible
+        demo data. A seeded key is only as secret as its seed: never use one for real
+        credentials.
 
     Returns
     -------
@@ -200,8 +205,7 @@ def generate_key(kind: KeyType = "Ed25519", *, seed: bytes | None = None) -> Iss
     Raises
     ------
     IssueError
-        ``invalid_argument`` for an unknown kind, a seed that is not 32 bytes, or a seed
-        with a P-256 key.
+        ``invalid_argument`` for an unknown kind or a seed that is not 32 bytes.
 
     Examples
     --------
@@ -215,20 +219,35 @@ def generate_key(kind: KeyType = "Ed25519", *, seed: bytes | None = None) -> Iss
             f"key kind must be one of {list(_KEY_TYPES)}, got {kind!r}", code="invalid_argument"
         )
     if seed is not None:
-        if kind != "Ed25519":
-            raise IssueError(
-                "a seed can only fix an Ed25519 key; P-256 keys are always random",
-                code="invalid_argument",
-            )
-        if not isinstance(seed, bytes) or len(seed) != 32:
-            got = f"{len(seed)} bytes" if isinstance(seed, bytes) else type(seed).__name__
-            raise IssueError(
-                f"an Ed25519 seed must be exactly 32 bytes, got {got}", code="invalid_argument"
-            )
-        return _from_private(Ed25519PrivateKey.from_private_bytes(seed))
+        return _from_private(private_key_from_seed(kind, seed))
     if kind == "Ed25519":
         return _from_private(Ed25519PrivateKey.generate())
     return _from_private(ec.generate_private_key(ec.SECP256R1()))
+
+
+def private_key_from_seed(
+    kind: KeyType, seed: bytes
+) -> Ed25519PrivateKey | ec.EllipticCurvePrivateKey:
+    """The private key 32 seed bytes fix: the Ed25519 seed itself, or a P-256 scalar.
+
+    The P-256 scalar is the seed read as a big-endian integer, reduced into [1, n - 1].
+    A seeded key is only as secret as its seed: for demo and synthetic data only.
+
+    >>> private_key_from_seed("P-256", bytes(32)).private_numbers().private_value
+    1
+    """
+    if not isinstance(seed, bytes) or len(seed) != 32:
+        got = f"{len(seed)} bytes" if isinstance(seed, bytes) else type(seed).__name__
+        raise IssueError(f"a key seed must be exactly 32 bytes, got {got}", code="invalid_argument")
+    if kind == "Ed25519":
+        return Ed25519PrivateKey.from_private_bytes(seed)
+    if kind == "P-256":
+        return ec.derive_private_key(
+            int.from_bytes(seed, "big") % (_P256_ORDER - 1) + 1, ec.SECP256R1()
+        )
+    raise IssueError(
+        f"key kind must be one of {list(_KEY_TYPES)}, got {kind!r}", code="invalid_argument"
+    )
 
 
 def _key_file_error(path: Path, problem: str, code: str = "invalid_key_file") -> IssueError:
