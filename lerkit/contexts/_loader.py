@@ -283,13 +283,48 @@ class DocumentLoader:
             A pinned or cached file is missing or does not match its pin, or a fetch
             failed.
         """
+        return copy.deepcopy(self._document(url))
+
+    def require(self, url: str) -> None:
+        """Make sure ``url`` can be served, as :meth:`load` would, without copying it.
+
+        For checks that only need to know a context is available: the first call loads
+        the document (checking its pin) exactly as :meth:`load` does, and later calls
+        find it in this loader's memory. Nothing is remembered about a URL that failed,
+        so it fails again each time, as it does with :meth:`load`.
+
+        Raises
+        ------
+        UnknownContextError
+            The URL is not pinned, not cached, and may not be fetched.
+        ContextError
+            A pinned or cached file is missing or does not match its pin, or a fetch
+            failed.
+
+        Examples
+        --------
+        >>> loader = DocumentLoader(cache_dir="/nonexistent")
+        >>> loader.require("https://www.w3.org/ns/credentials/v2")
+        >>> try:
+        ...     loader.require("https://example.org/unknown/v1")
+        ... except UnknownContextError as err:
+        ...     print(err.code)
+        unknown_context
+        """
+        if type(self).load is not DocumentLoader.load:
+            self.load(url)  # a subclass decides what load serves, and whether it raises
+            return
+        self._document(url)
+
+    def _document(self, url: str) -> dict[str, Any]:
+        """The shared parsed document for ``url`` (never hand it out: callers copy it)."""
         document = self._documents.get(url)
         if document is None:
             with self._lock:
                 document = self._documents.get(url)
                 if document is None:
                     document = self._load_uncached(url)
-        return copy.deepcopy(document)
+        return document
 
     def _remember(self, url: str, document: dict[str, Any], sha256: str) -> dict[str, Any]:
         self._documents[url] = document

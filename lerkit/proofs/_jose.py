@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from lerkit._jws import encode_compact, split_compact
+from lerkit._jws import DecodedJws, encode_compact, split_compact
 from lerkit.errors import ParseError
 from lerkit.proofs._errors import ProofError
 
@@ -61,6 +61,7 @@ __all__ = [
     "algorithm_for_key",
     "key_family",
     "sign_jws",
+    "verify_decoded_jws",
     "verify_jws",
 ]
 
@@ -328,21 +329,74 @@ def verify_jws(
     >>> result.alg, result.key_family, result.exp.year
     ('ES256', 'P-256', 2033)
     """
-    allowed: tuple[str, ...] = ALLOWED_ALGORITHMS
-    if algorithms is not None:
-        extra = sorted(set(algorithms) - set(ALLOWED_ALGORITHMS))
-        if extra:
-            raise ValueError(
-                f"algorithms {extra} are outside lerkit's JWS policy {list(ALLOWED_ALGORITHMS)}"
-            )
-        allowed = tuple(alg for alg in ALLOWED_ALGORITHMS if alg in set(algorithms))
-
+    allowed = _allowed_algorithms(algorithms)
     try:
         decoded = split_compact(token)
     except ParseError as err:
         code = "unsupported_jws" if err.code == "unsupported_jws" else "malformed_jws"
         raise ProofError(f"not a usable compact JWS: {err.message}", code=code) from err
+    return _verify_decoded(decoded, public_key, allowed)
 
+
+def verify_decoded_jws(
+    decoded: DecodedJws,
+    public_key: JosePublicKey,
+    *,
+    algorithms: Collection[str] | None = None,
+) -> JoseArtifacts:
+    """:func:`verify_jws` for a token already split by :func:`lerkit._jws.split_compact`.
+
+    For a caller that has read the token's claims before knowing the key (the
+    verification pipeline): the token is not decoded a second time. Every check of
+    :func:`verify_jws` after decoding applies, with the same errors.
+
+    Parameters
+    ----------
+    decoded : DecodedJws
+        What ``split_compact`` returned for the token (it checked the encoding).
+    public_key : Ed25519PublicKey, EllipticCurvePublicKey or RSAPublicKey
+        The key the caller trusts for this token's issuer.
+    algorithms : collection of str, optional
+        Narrow the policy further; it cannot widen it.
+
+    Returns
+    -------
+    JoseArtifacts
+
+    Raises
+    ------
+    ProofError
+        As :func:`verify_jws`, except ``malformed_jws`` for the encoding, which
+        ``split_compact`` checked.
+    ValueError
+        If ``algorithms`` names an algorithm outside :data:`ALLOWED_ALGORITHMS`.
+
+    Examples
+    --------
+    >>> from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    >>> from lerkit._jws import split_compact
+    >>> key = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    >>> decoded = split_compact(sign_jws({"iss": "did:example:1"}, key))
+    >>> verify_decoded_jws(decoded, key.public_key()).alg
+    'EdDSA'
+    """
+    return _verify_decoded(decoded, public_key, _allowed_algorithms(algorithms))
+
+
+def _allowed_algorithms(algorithms: Collection[str] | None) -> tuple[str, ...]:
+    if algorithms is None:
+        return ALLOWED_ALGORITHMS
+    extra = sorted(set(algorithms) - set(ALLOWED_ALGORITHMS))
+    if extra:
+        raise ValueError(
+            f"algorithms {extra} are outside lerkit's JWS policy {list(ALLOWED_ALGORITHMS)}"
+        )
+    return tuple(alg for alg in ALLOWED_ALGORITHMS if alg in set(algorithms))
+
+
+def _verify_decoded(
+    decoded: DecodedJws, public_key: JosePublicKey, allowed: tuple[str, ...]
+) -> JoseArtifacts:
     alg = decoded.alg
     _check_alg_allowed(alg, allowed)
     if "crit" in decoded.header:

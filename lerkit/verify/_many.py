@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from lerkit.model import Credential
-from lerkit.parse import read
+from lerkit._gc import gc_paused
+from lerkit.model import Credential, Envelope, Problem
+from lerkit.parse._documents import Sink
+from lerkit.parse._limits import DEFAULT_LIMITS
+from lerkit.parse._reader import (
+    Item,
+    _decode_jws,
+    _depth_exceeds,
+    _read_bytes,
+    _read_value,
+    iter_source,
+)
 from lerkit.verify._report import CHECK_NAMES, VerificationReport
 from lerkit.verify._verifier import Verifier, VerifyOptions
 
@@ -31,9 +43,12 @@ REPORT_COLUMNS: tuple[str, ...] = (
     "errors",
 )
 
-# Below this many credentials, starting worker processes costs more than it saves.
+# Below this many inputs (or credentials), starting worker processes costs more than it
+# saves.
 _PARALLEL_FROM = 64
 _CHUNK = 32
+
+_Row = dict[str, Any]
 
 _worker_verifier: Verifier | None = None
 
@@ -43,26 +58,43 @@ def _init_worker(options: VerifyOptions) -> None:
     _worker_verifier = Verifier(options)
 
 
-def _payload(credential: Credential) -> tuple[str, Any]:
-    # Records pickle with their whole source text; send only what verification needs.
-    if credential.jws is not None:
-        return (str(credential.source), credential.jws)
-    return (str(credential.source), dict(credential.document))
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one input holds: its top-level records and the problems that are rows."""
+
+    credentials: list[Credential]
+    problems: list[Problem]
 
 
-def _verify_chunk(items: Sequence[tuple[str, Any]]) -> list[VerificationReport]:
-    assert _worker_verifier is not None
-    return [_worker_verifier.verify(item, source=source) for source, item in items]
+def _read_item(item: Item) -> _Read:
+    """Read one input exactly as :func:`lerkit.read` reads it (``read_into``'s loop)."""
+    limits = DEFAULT_LIMITS
+    sink = Sink(decode_jws=_decode_jws, limits=limits)
+    with gc_paused():
+        if item.has_value:
+            if _depth_exceeds(item.value, limits.max_depth):
+                sink.problem(
+                    item.location,
+                    "too_deeply_nested",
+                    f"JSON nests deeper than {limits.max_depth} levels",
+                )
+            else:
+                _read_value(item.value, item.location, sink, Envelope.JSON)
+        elif item.data is not None:
+            _read_bytes(item.data, item.location, sink)
+    return _Read(
+        [c for c in sink.credentials if c.parent_record_id is None], _error_rows(sink.problems)
+    )
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _error_rows(problems: Sequence[Problem]) -> list[Problem]:
+    # Warnings belong to a record that is in the table; an error with a record id too.
+    return [p for p in problems if p.severity == "error" and p.record_id is None]
 
 
-def _row(report: VerificationReport, credential: Credential | None) -> dict[str, Any]:
+def _row(report: VerificationReport, credential: Credential | None) -> _Row:
     decisive = report.decisive
-    row: dict[str, Any] = {
+    row: _Row = {
         "source": report.source,
         "record_id": credential.record_id if credential else None,
         "credential_id": report.credential_id,
@@ -79,8 +111,8 @@ def _row(report: VerificationReport, credential: Credential | None) -> dict[str,
     return row
 
 
-def _unreadable_row(source: str, code: str, message: str) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(REPORT_COLUMNS)
+def _unreadable_row(source: str, code: str, message: str) -> _Row:
+    row: _Row = dict.fromkeys(REPORT_COLUMNS)
     row.update(
         source=source,
         securing="none",
@@ -92,6 +124,72 @@ def _unreadable_row(source: str, code: str, message: str) -> dict[str, Any]:
     row.update(dict.fromkeys(CHECK_NAMES, "skipped"))
     row["parsed"] = "failed"
     return row
+
+
+def _problem_row(problem: Problem) -> _Row:
+    return _unreadable_row(str(problem.source), problem.code, problem.message)
+
+
+def _verify_items(items: Sequence[Item]) -> list[tuple[list[_Row], list[_Row]]]:
+    """In a worker: read and verify inputs; per input its credential and problem rows."""
+    assert _worker_verifier is not None
+    return [_item_rows(item, _worker_verifier) for item in items]
+
+
+def _item_rows(item: Item, verifier: Verifier) -> tuple[list[_Row], list[_Row]]:
+    found = _read_item(item)
+    return (
+        [_row(verifier.verify(c), c) for c in found.credentials],
+        [_problem_row(p) for p in found.problems],
+    )
+
+
+def _verify_records(credentials: Sequence[Credential]) -> list[_Row]:
+    """In a worker: verify records read by the parent."""
+    assert _worker_verifier is not None
+    return [_row(_worker_verifier.verify(c), c) for c in credentials]
+
+
+def _shippable(credentials: Sequence[Credential]) -> list[Credential]:
+    """Records without their input's whole text (which every record of it shares).
+
+    The text is decoded once per input, not once per record.
+    """
+    decoded: dict[int, Any] = {}
+    light = []
+    for credential in credentials:
+        raw = credential.raw
+        if raw is None:
+            light.append(credential)
+            continue
+        if id(raw) not in decoded:
+            decoded[id(raw)] = json.loads(raw)
+        value = decoded[id(raw)]
+        for part in credential.raw_pointer.split("/")[1:]:
+            key = part.replace("~1", "/").replace("~0", "~")
+            value = value[int(key)] if isinstance(value, list) else value[key]
+        light.append(replace(credential, raw=None, raw_pointer="", decoded=value))
+    return light
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _inputs(sources: Any) -> tuple[list[Item], list[list[Problem]]]:
+    """Every input of ``sources`` (files read, nothing parsed) and the problems found
+    while listing them: ``problems[k]`` came up before input ``k`` (the last, after all).
+    """
+    sink = Sink(limits=DEFAULT_LIMITS)
+    items: list[Item] = []
+    problems: list[list[Problem]] = []
+    for item in iter_source(sources, DEFAULT_LIMITS, sink):
+        problems.append(_error_rows(sink.problems))
+        sink.problems.clear()
+        items.append(item)
+    problems.append(_error_rows(sink.problems))
+    return items, problems
 
 
 def verify_many(
@@ -126,7 +224,14 @@ def verify_many(
         :data:`~lerkit.verify.CHECK_NAMES` holding its status. Nested CLR members are
         verified inside their CLR (its ``nested_credentials`` column); inputs that could
         not be read are rows with ``parsed`` failed and the reason in ``errors``, so
-        nothing drops out of the table.
+        nothing drops out of the table. The rows are those of the credentials in the
+        order :func:`lerkit.read` finds them, then those of the unreadable inputs; the
+        table is the same for any number of workers.
+
+    Notes
+    -----
+    Files are listed, and read as bytes, in this process; the worker processes parse
+    them, verify the credentials and send back only table rows.
 
     Examples
     --------
@@ -135,36 +240,61 @@ def verify_many(
     ['not_verified', 'failed']
     """
     chosen = options or VerifyOptions(**settings)
-    found = read(sources)
-    top = [c for c in found.credentials if c.parent_record_id is None]
-    rows: list[dict[str, Any]] = [
-        _unreadable_row(str(problem.source), problem.code, problem.message)
-        for problem in found.problems
-        if problem.severity == "error" and problem.record_id is None
-    ]
+    items, listing_problems = _inputs(sources)
     count = workers or os.cpu_count() or 1
     bar = tqdm(
-        total=len(top),
+        total=len(items),
         desc="verifying",
-        unit="credential",
+        unit="input",
         disable=None if progress is None else not progress,
     )
-    reports: list[VerificationReport] = []
+    outcomes: list[tuple[list[_Row], list[_Row]]] = []
     try:
-        if count <= 1 or len(top) < _PARALLEL_FROM:
-            verifier = Verifier(chosen)
-            for credential in top:
-                reports.append(verifier.verify(credential))
-                bar.update(1)
-        else:
-            payloads = [_payload(c) for c in top]
+        if count > 1 and len(items) >= _PARALLEL_FROM:
             with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(chosen,)) as pool:
-                for chunk_reports in pool.map(_verify_chunk, _chunks(payloads, _CHUNK)):
-                    reports.extend(chunk_reports)
-                    bar.update(len(chunk_reports))
+                for chunk in pool.map(_verify_items, _chunks(items, _CHUNK)):
+                    outcomes.extend(chunk)
+                    bar.update(len(chunk))
+        else:
+            outcomes = _verify_few(items, chosen, count, bar)
     finally:
         bar.close()
-    rows[:0] = [_row(report, credential) for report, credential in zip(reports, top, strict=True)]
+    rows: list[_Row] = [row for credential_rows, _ in outcomes for row in credential_rows]
+    for position, found in enumerate(listing_problems):
+        rows.extend(_problem_row(problem) for problem in found)
+        if position < len(outcomes):
+            rows.extend(outcomes[position][1])
     columns = [*REPORT_COLUMNS, *CHECK_NAMES]
-    table = pd.DataFrame(rows, columns=columns)
-    return table
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _verify_few(
+    items: Sequence[Item], options: VerifyOptions, count: int, bar: Any
+) -> list[tuple[list[_Row], list[_Row]]]:
+    """Few inputs: read them here; verify here too, unless they hold many credentials."""
+    verifier = Verifier(options)
+    if count <= 1:
+        outcomes = []
+        for item in items:
+            outcomes.append(_item_rows(item, verifier))
+            bar.update(1)
+        return outcomes
+    found = [_read_item(item) for item in items]
+    credentials = [c for read in found for c in read.credentials]
+    if len(credentials) < _PARALLEL_FROM:
+        rows = [_row(verifier.verify(c), c) for c in credentials]
+    else:
+        # A few inputs that hold many credentials (a JSON array, a CLR...): one task per
+        # chunk of credentials.
+        rows = []
+        with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(options,)) as pool:
+            for chunk in pool.map(_verify_records, _chunks(_shippable(credentials), _CHUNK)):
+                rows.extend(chunk)
+    outcomes = []
+    start = 0
+    for read in found:
+        end = start + len(read.credentials)
+        outcomes.append((rows[start:end], [_problem_row(p) for p in read.problems]))
+        start = end
+    bar.update(len(items))
+    return outcomes

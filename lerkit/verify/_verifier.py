@@ -12,7 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from lerkit._jws import looks_like_compact_jws, split_compact
+from lerkit._jws import DecodedJws, looks_like_compact_jws, split_compact
 from lerkit.contexts import ContextError, DocumentLoader, default_loader
 from lerkit.dids import (
     DidError,
@@ -24,7 +24,7 @@ from lerkit.dids import (
 from lerkit.errors import ParseError, VerificationError
 from lerkit.model import Credential, Envelope
 from lerkit.proofs import ProofArtifacts, ProofError, suite_for_proof, verify_proof
-from lerkit.proofs._jose import JoseArtifacts, verify_jws
+from lerkit.proofs._jose import JoseArtifacts, verify_decoded_jws, verify_jws
 from lerkit.status import FolderStatusLists, StatusError, StatusListSource, check_status
 from lerkit.verify._report import (
     CHECK_NAMES,
@@ -102,6 +102,8 @@ class _Input:
     unsupported: str | None = None
     jwt_claims: Mapping[str, Any] = field(default_factory=dict)
     jwt_header: Mapping[str, Any] = field(default_factory=dict)
+    #: the token as split_compact decoded it, so that the signature check need not again
+    decoded: DecodedJws | None = None
 
 
 @dataclass
@@ -260,6 +262,7 @@ def _decode_token(token: str, source: str | None) -> _Input:
         source=source,
         jwt_claims=claims,
         jwt_header=decoded.header,
+        decoded=decoded,
     )
 
 
@@ -436,9 +439,12 @@ class Verifier:
     def _check_contexts(self, run: _Run, item: _Input, document: Mapping[str, Any]) -> None:
         urls = [c for c in _as_list(document.get("@context")) if isinstance(c, str)]
         unknown: list[str] = []
+        # Only availability matters here: require() loads and pin-checks like load(),
+        # without handing out a deep copy of the context each time.
+        require = getattr(self.loader, "require", self.loader.load)
         for url in urls:
             try:
-                self.loader.load(url)
+                require(url)
             except ContextError as err:
                 unknown.append(f"{url} ({err.code})" if getattr(err, "code", None) else url)
         if not unknown:
@@ -642,7 +648,11 @@ class Verifier:
             run.set("proof_type_supported", "passed", f"JWS alg {alg}")
             return
         try:
-            artifacts = verify_jws(item.jws, method.public_key)
+            artifacts = (
+                verify_decoded_jws(item.decoded, method.public_key)
+                if item.decoded is not None
+                else verify_jws(item.jws, method.public_key)
+            )
         except ProofError as err:
             if err.code in ("alg_not_allowed", "unsupported_jws", "key_type_mismatch"):
                 run.set("proof_type_supported", "failed", str(err), err.code)
