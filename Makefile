@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Independent JS implementations for the interop tests (pinned by interop/package-lock.json)
 INTEROP := interop/node_modules/.installed
 
-.PHONY: install interop reports test lint typecheck pytest lock bench bench-verify samples clean
+.PHONY: install interop reports test lint typecheck pytest lock bench bench-verify bench-synth samples pilot clean
 
 install: $(STAMP)
 
@@ -53,6 +53,20 @@ bench: $(STAMP)
 ## Verification rates, lerkit and the interop peers on the same credentials (needs node).
 bench-verify: $(STAMP) $(INTEROP)
 	$(BIN)/python benchmarks/verify.py
+
+## Generation rate and peak memory of synthetic pilots (10k and 100k learners by default).
+bench-synth: $(STAMP)
+	$(BIN)/python benchmarks/synth.py
+
+## Regenerate the bundled default dataset, datasets/pilot-default (deterministic;
+## tests/test_pilot_default.py checks the committed copy equals what this writes).
+PILOT_LEARNERS := 5000
+PILOT_SEED := 2026
+pilot: $(STAMP)
+	rm -rf datasets/pilot-default.tmp
+	$(BIN)/lerkit datasets synth --learners $(PILOT_LEARNERS) --seed $(PILOT_SEED) \
+		--name pilot-default --out datasets/pilot-default.tmp
+	rm -rf datasets/pilot-default && mv datasets/pilot-default.tmp datasets/pilot-default
 
 ## Regenerate datasets/samples (deterministic).
 samples: $(STAMP)

@@ -4,6 +4,7 @@
 ``lerkit verify PATH...`` verifies credentials (exit 0 all verified, 1 not, 2 usage);
 ``lerkit issue --demo N --out DIR`` issues signed demo credentials from a did:key;
 ``lerkit contexts add URL FILE`` / ``lerkit contexts list`` manage the offline contexts;
+``lerkit datasets synth --learners N --seed S --out DIR`` generates a synthetic pilot;
 ``lerkit datasets template DIR`` writes an empty pilot dataset to fill in and
 ``lerkit datasets check DIR`` validates one (exit 0 no errors, 1 problems, 2 usage);
 ``lerkit report NAME -p key value`` runs a report notebook into ``reports/``.
@@ -323,8 +324,8 @@ def _raw_pairs(ctx: Any, value: Any) -> Any:
     return [(str(key), str(item)) for key, item in value or ()]
 
 
-class _ReportCommand(TyperCommand):
-    """Give ``-p/--param`` two values per use (``-p key value``).
+class _KeyValueCommand(TyperCommand):
+    """Give ``-p/--param`` two values per use (``-p key value``): reports and synth.
 
     Typer cannot declare a repeatable two-value option (``list[tuple[str, str]]``),
     so the ``list[str]`` option it builds is switched to two values per use and
@@ -395,7 +396,7 @@ def _run_all(output_dir: Path | None, with_code: bool, notebooks_dir: Path | Non
         raise typer.Exit(code=2)
 
 
-@app.command(cls=_ReportCommand)
+@app.command(cls=_KeyValueCommand)
 def report(
     name: Annotated[
         str | None,
@@ -443,8 +444,8 @@ def report(
     """
     from lerkit.reports import run_report
 
-    # click hands over (key, value) pairs: see _ReportCommand
-    pairs: list[tuple[str, str]] = list(param or [])  # type: ignore[arg-type]  # see _ReportCommand
+    # click hands over (key, value) pairs: see _KeyValueCommand
+    pairs: list[tuple[str, str]] = list(param or [])  # type: ignore[arg-type]  # see _KeyValueCommand
     with _errors():
         if name is None:
             _list_reports(notebooks_dir)
@@ -622,6 +623,79 @@ _FILE_CHECKS = ("exists", "sha256", "none")
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 # a dataset whose own dictionary.yaml is broken or loosens the rules has a problem (exit 1)
 _DATASET_DICTIONARY_CODES = ("invalid_dictionary", "incompatible_dictionary")
+
+
+def _scenario_value(text: str) -> Any:
+    """A scenario value from the command line: JSON when it reads as JSON, else text."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@datasets_app.command("synth", cls=_KeyValueCommand)
+def datasets_synth(
+    learners: Annotated[
+        int, typer.Option("--learners", min=1, help="Learners in the pilot (both arms).")
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="Seeds everything: same seed, same bytes.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", file_okay=False, help="A new (or empty) folder to write."),
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-p",
+            "--param",
+            help="Set a scenario parameter: -p KEY VALUE (JSON values, e.g. -p "
+            "ler_hire_log_odds 0.8); repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
+    sign_share: Annotated[
+        float,
+        typer.Option(
+            "--sign-share",
+            min=0.0,
+            max=1.0,
+            help="Share of credential files signed; the rest are written unsigned and "
+            "referenced by SHA-256 (for very large runs).",
+        ),
+    ] = 1.0,
+    files: Annotated[
+        bool, typer.Option("--files/--no-files", help="Write the credential files.")
+    ] = True,
+    csv: Annotated[bool, typer.Option("--csv/--no-csv", help="Also write CSV exports.")] = True,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Dataset name for dataset.yaml.")
+    ] = None,
+) -> None:
+    """Generate a calibrated synthetic pilot: every table, signed credentials, ground truth.
+
+    The same --learners, --seed and parameters give byte-identical files. See the
+    README.md written into the folder for every calibration figure and its source.
+    """
+    from lerkit.datasets import synthesize
+
+    # click hands over (key, value) pairs: see _KeyValueCommand
+    pairs: list[tuple[str, str]] = list(param or [])  # type: ignore[arg-type]
+    scenario = {key: _scenario_value(value) for key, value in pairs}
+    with _errors():
+        pilot = synthesize(
+            learners,
+            seed,
+            out,
+            name=name,
+            files=files,
+            sign_share=sign_share,
+            csv=csv,
+            progress=True,
+            **scenario,
+        )
+    rows = ", ".join(f"{table} {count:,}" for table, count in pilot.counts.items())
+    typer.echo(f"wrote {pilot.path} in {pilot.seconds:.1f} s: {rows}")
+    typer.echo(f"check it with: lerkit datasets check {pilot.path}")
 
 
 @datasets_app.command("template")

@@ -223,3 +223,24 @@ def test_check_bad_dataset_dictionary_exits_1(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
+
+
+def test_synth_writes_a_pilot_that_check_accepts(tmp_path: Path) -> None:
+    out = tmp_path / "pilot"
+    args = ["datasets", "synth", "--learners", "300", "--seed", "5", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--no-files", "-p", "ler_hire_log_odds", "0.9"])
+    assert result.exit_code == 0, result.output
+    assert "learners 300" in result.output
+    metadata = yaml.safe_load((out / "dataset.yaml").read_text())
+    assert metadata["seed"] == 5
+    assert metadata["scenario"]["ler_hire_log_odds"] == 0.9
+    checked = runner.invoke(app, ["datasets", "check", str(out), "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_synth_refuses_an_unknown_scenario_parameter(tmp_path: Path) -> None:
+    args = ["datasets", "synth", "--learners", "10", "--seed", "1", "--out", str(tmp_path / "x")]
+    result = runner.invoke(app, [*args, "-p", "ler_hire", "1"])
+    assert result.exit_code == 2
+    assert "unknown scenario parameter 'ler_hire'" in result.output
+    assert not (tmp_path / "x" / "learners.parquet").exists()

@@ -83,7 +83,7 @@ ACHIEVEMENTS = pd.DataFrame(
             "Course",
             "Course",
             "Certificate",
-            "Apprenticeship",
+            "ApprenticeshipCertificate",
             "MilitaryTraining",
             "Certification",
         ],

@@ -59,6 +59,7 @@ from lerkit.datasets._problems import (
     ValidationReport,
 )
 from lerkit.datasets._samples import make_samples
+from lerkit.datasets._synth import SyntheticPilot, synthesize
 from lerkit.datasets._template import dictionary_markdown, write_template
 from lerkit.errors import DatasetError
 
@@ -79,6 +80,7 @@ __all__ = [
     "DatasetProblem",
     "PrivacyRole",
     "Severity",
+    "SyntheticPilot",
     "TableSource",
     "TableSpec",
     "ValidationReport",
@@ -93,5 +95,6 @@ __all__ = [
     "make_samples",
     "parse_dictionary",
     "resolve_dataset",
+    "synthesize",
     "write_template",
 ]

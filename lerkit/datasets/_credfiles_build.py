@@ -29,10 +29,8 @@ __all__ = [
 ]
 
 #: Dictionary codes that are not Open Badges 3.0 AchievementType values, and what a
-#: credential carries instead (OB 3.0 names the apprenticeship credential
-#: ApprenticeshipCertificate; other types are extensions, written ``ext:<Name>``).
+#: credential carries instead (extensions are written ``ext:<Name>``).
 OB3_ACHIEVEMENT_TYPES: Mapping[str, str] = {
-    "Apprenticeship": "ApprenticeshipCertificate",
     "MilitaryTraining": "ext:MilitaryTraining",
 }
 
@@ -43,7 +41,7 @@ _TYPE_NOUNS: Mapping[str, str] = {
     "Certificate": "certificate",
     "Certification": "industry certification",
     "License": "occupational license",
-    "Apprenticeship": "registered apprenticeship",
+    "ApprenticeshipCertificate": "registered apprenticeship",
     "Course": "course",
     "MicroCredential": "micro-credential",
     "Badge": "digital badge",
@@ -57,7 +55,7 @@ _CRITERIA: Mapping[str, str] = {
     "Certification": "Pass the proctored certification examination.",
     "License": "Meet the licensing board's education and experience requirements and pass "
     "the licensing examination.",
-    "Apprenticeship": "Complete the required on-the-job learning hours and related technical "
+    "ApprenticeshipCertificate": "Complete the required on-the-job learning hours and related technical "
     "instruction, with the journeyworker's sign-off.",
     "Course": "Complete the course with a grade of C or better.",
     "MicroCredential": "Complete the module and its performance-based assessment.",
