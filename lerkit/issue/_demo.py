@@ -29,6 +29,8 @@ from lerkit.issue._status import status_entry
 from lerkit.status import MIN_ENTRIES
 
 __all__ = [
+    "DEMO_FAMILY_NAMES",
+    "DEMO_GIVEN_NAMES",
     "DEMO_ISSUER_NAME",
     "DEMO_ISSUER_URL",
     "DEMO_STATUS_LIST_URL",
@@ -223,12 +225,14 @@ _PROGRAMS: tuple[_Program, ...] = (
 )
 
 # Invented names; the family names are words for "example" so none is a real person's.
-_GIVEN = (
+#: Given names of invented learners (demo credentials and synthetic pilots).
+DEMO_GIVEN_NAMES = (
     "Ada", "Bashir", "Carmen", "Dana", "Eli", "Farah", "Gabe", "Hana", "Imani", "Jorge",
     "Keanu", "Lin", "Malik", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq",
     "Uma", "Vic", "Wen", "Xavier", "Yara", "Zoe",
 )  # fmt: skip
-_FAMILY = (
+#: Family names of invented learners: words for "example" in several languages.
+DEMO_FAMILY_NAMES = (
     "Example", "Sample", "Muestra", "Placeholder", "Demo", "Fixture", "Testcase", "Mock",
     "Ejemplo", "Exemplo", "Beispiel", "Specimen",
 )  # fmt: skip
@@ -275,8 +279,8 @@ def _uuid(rng: random.Random) -> str:
 def _learners(rng: random.Random, count: int) -> list[_Learner]:
     learners = []
     for number in range(count):
-        given = rng.choice(_GIVEN)
-        family = rng.choice(_FAMILY)
+        given = rng.choice(DEMO_GIVEN_NAMES)
+        family = rng.choice(DEMO_FAMILY_NAMES)
         email = f"{given}.{family}{number + 1}@example.org".lower()
         learners.append(
             _Learner(

@@ -32,6 +32,7 @@ from lerkit.datasets._synth._util import (
     permuted_ids,
     uuid_urns,
 )
+from lerkit.issue._demo import DEMO_FAMILY_NAMES, DEMO_GIVEN_NAMES
 
 __all__ = ["Credentials", "Learners", "make_credentials", "make_learners"]
 
@@ -56,16 +57,7 @@ _AGE = {
     "apprenticeship": (28, 7, 18), "on_the_job": (35, 11, 18), "university": (24, 5, 20),
 }  # fmt: skip
 _ARM_PATHWAY_OFFSET = {"bootcamp": 0.3, "university": -0.4}
-# Invented names; the family names are words for "example", so none is a real person's.
-_GIVEN = (
-    "Ada", "Bashir", "Carmen", "Dana", "Eli", "Farah", "Gabe", "Hana", "Imani", "Jorge",
-    "Keanu", "Lin", "Malik", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq",
-    "Uma", "Vic", "Wen", "Xavier", "Yara", "Zoe",
-)  # fmt: skip
-_FAMILY = (
-    "Example", "Sample", "Muestra", "Placeholder", "Demo", "Fixture", "Testcase", "Mock",
-    "Ejemplo", "Exemplo", "Beispiel", "Specimen",
-)  # fmt: skip
+_GIVEN, _FAMILY = DEMO_GIVEN_NAMES, DEMO_FAMILY_NAMES  # invented: see lerkit.issue
 PILOT_YEAR = 2024
 _DEGREES = frozenset({"AssociateDegree", "BachelorDegree"})
 
