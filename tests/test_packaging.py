@@ -7,7 +7,11 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_NAMES = {"duckdb": "python-duckdb", "fastjsonschema": "python-fastjsonschema"}
+CONDA_NAMES = {
+    "duckdb": "python-duckdb",
+    "fastjsonschema": "python-fastjsonschema",
+    "ibis-framework": "ibis-framework-core",
+}
 
 
 def _name(requirement: str) -> str:
