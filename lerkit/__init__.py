@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
+from typing import Any as _Any
 
 # report machinery (see lerkit.reports); lk.plots is the figure module, lk.issue the
-# issuing toolkit for workshops and synthetic data and lk.datasets the pilot datasets
-# (load, validate, synthesize): modules, not in __all__
+# issuing toolkit for workshops and synthetic data, lk.datasets the pilot datasets
+# (load, validate, synthesize): modules, not in __all__. lk.analysis (the equity and
+# opportunity analyses) is imported on first use: ibis and statsmodels take about a
+# second to import, which every `lerkit` command would otherwise pay.
 from lerkit import datasets as datasets
 from lerkit import issue as issue
 from lerkit import plots as plots
@@ -111,3 +114,11 @@ __all__ = [
     "verify",
     "verify_many",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    if name == "analysis":
+        import lerkit.analysis
+
+        return lerkit.analysis
+    raise AttributeError(f"module 'lerkit' has no attribute {name!r}")

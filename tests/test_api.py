@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import subprocess
+import sys
+
+import pytest
 
 import lerkit as lk
 from lerkit import errors
@@ -53,3 +57,12 @@ def test_version_is_the_installed_distribution() -> None:
     from importlib.metadata import version
 
     assert lk.__version__ == version("lerkit")
+
+
+def test_analysis_is_imported_on_first_use() -> None:
+    # lk.analysis pulls in ibis and statsmodels: `import lerkit` (every CLI command) must not
+    code = "import sys, lerkit; print('ibis' in sys.modules, lerkit.analysis.wilson is not None)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        lk.nonexistent  # noqa: B018

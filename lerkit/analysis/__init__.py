@@ -1,0 +1,62 @@
+"""Equity and opportunity analyses of LER pilot datasets.
+
+Aggregation runs in a query engine through Ibis (embedded DuckDB by default, see
+:func:`connect`); statistics run on the small aggregated frames. Every analysis returns
+a tidy result frame (see :func:`finish`): group columns, ``measure``, ``estimate``,
+``ci_low``, ``ci_high``, ``n``, ``suppressed``, then its own columns, with small cells
+suppressed (:func:`suppress`, :data:`MIN_CELL`).
+"""
+
+from __future__ import annotations
+
+from lerkit.analysis._decomposition import gap_decomposition
+from lerkit.analysis._descriptive import (
+    DEFAULT_ATTRIBUTES,
+    FUNNEL_STAGES,
+    NOT_REPORTED,
+    credential_attainment,
+    ler_funnel,
+    outcome_rates,
+    representation,
+    verification_summary,
+)
+from lerkit.analysis._engine import Engine, EngineSource, as_engine, connect
+from lerkit.analysis._evaluation import pilot_evaluation
+from lerkit.analysis._hiring import adverse_impact
+from lerkit.analysis._intervals import newcombe, t_interval, wald_difference, wilson
+from lerkit.analysis._power import detectable_effect, power_analysis
+from lerkit.analysis._result import RESULT_COLUMNS, finish
+from lerkit.analysis._screens import degree_requirement_follow_through, degree_vs_skills
+from lerkit.analysis._suppress import MIN_CELL, suppress
+from lerkit.analysis._survival import time_to_employment
+
+__all__ = [
+    "DEFAULT_ATTRIBUTES",
+    "FUNNEL_STAGES",
+    "MIN_CELL",
+    "NOT_REPORTED",
+    "RESULT_COLUMNS",
+    "Engine",
+    "EngineSource",
+    "adverse_impact",
+    "as_engine",
+    "connect",
+    "credential_attainment",
+    "degree_requirement_follow_through",
+    "degree_vs_skills",
+    "detectable_effect",
+    "finish",
+    "gap_decomposition",
+    "ler_funnel",
+    "newcombe",
+    "outcome_rates",
+    "pilot_evaluation",
+    "power_analysis",
+    "representation",
+    "suppress",
+    "t_interval",
+    "time_to_employment",
+    "verification_summary",
+    "wald_difference",
+    "wilson",
+]

@@ -1,0 +1,362 @@
+"""Pilot evaluation: did the LER arm do better than the comparison arm?
+
+The engine reduces the quarterly outcomes to one row per learner and phase (pre / post:
+the mean wage, log wage or employment of the learner's quarters in the phase) joined to
+the learner's arm and covariates; statsmodels fits the estimators on that small frame:
+
+- ``naive``: post-period difference of means between the arms (HC3 standard errors), the
+  comparison a quick dashboard would show. The arms were not randomized, so it is biased
+  whenever arm membership goes with the outcome's drivers (in the synthetic pilots STARs
+  status, age and pathway).
+- ``did``: the two-by-two difference in differences, ``y ~ ler * post`` on the
+  learner-by-phase panel with standard errors clustered by learner; it removes fixed
+  differences between the arms but assumes their trends would have been parallel.
+- ``did_adjusted``: the difference in differences under *conditional* parallel trends:
+  covariates and covariate-by-post interactions added (clustered by learner).
+- ``regression``: post-period OLS of the outcome on the arm and the covariates with HC3
+  standard errors (selection on observables, no use of the pre period).
+
+With ``log=True`` wages are analysed as log hourly wages, so a multiplicative effect
+(``exp(effect) - 1`` is the proportional wage gain) reads off directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf  # type: ignore[import-untyped, unused-ignore]
+
+from lerkit.analysis._engine import Engine, EngineSource, as_engine
+from lerkit.analysis._result import finish
+from lerkit.analysis._suppress import MIN_CELL
+from lerkit.errors import LerkitError
+
+__all__ = ["DEFAULT_COVARIATES", "pilot_evaluation"]
+
+#: The confounders of arm assignment named in the synthetic pilots' ground truth, plus
+#: education (it moves wages and employment and STARs status is defined by it).
+DEFAULT_COVARIATES: tuple[str, ...] = ("stars", "pathway", "age", "highest_education")
+
+_PERIOD = re.compile(r"(\d{4})Q([1-4])")
+_YEAR = re.compile(r"\d{4}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def quarter_index(period: str) -> int:
+    """``"2025Q3"`` -> a running quarter number (``year * 4 + quarter - 1``)."""
+    match = _PERIOD.fullmatch(period)
+    if match is None:
+        raise LerkitError(f"not a period (YYYYQn): {period!r}")
+    return int(match[1]) * 4 + int(match[2]) - 1
+
+
+def _date_quarter(day: dt.date) -> int:
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _all_periods(engine: Engine) -> list[str]:
+    outcomes = engine.table("outcomes")
+    frame = engine.execute(outcomes.select("period").distinct())
+    return sorted(str(p) for p in frame["period"])
+
+
+def _periods(engine: Engine, spec: str | Sequence[str]) -> list[str]:
+    """Resolve periods (``"2025Q3"``) and years (``"2025"``) against the outcomes table."""
+    items = [spec] if isinstance(spec, str) else list(spec)
+    available = _all_periods(engine)
+    chosen: list[str] = []
+    for item in items:
+        if _YEAR.fullmatch(item):
+            found = [p for p in available if p.startswith(item)]
+        elif _PERIOD.fullmatch(item):
+            found = [item] if item in available else []
+        else:
+            raise LerkitError(f"not a period (YYYYQn) or year (YYYY): {item!r}")
+        if not found:
+            raise LerkitError(f"no outcomes in period {item!r}")
+        chosen.extend(p for p in found if p not in chosen)
+    return sorted(chosen)
+
+
+def _enrolment_range(engine: Engine) -> tuple[int, int]:
+    learners = engine.table("learners")
+    frame = engine.execute(
+        learners.aggregate(first=learners.enrolled_on.min(), last=learners.enrolled_on.max())
+    )
+    first, last = frame["first"].iloc[0], frame["last"].iloc[0]
+    return _date_quarter(pd.Timestamp(first).date()), _date_quarter(pd.Timestamp(last).date())
+
+
+def _pre_default(engine: Engine) -> list[str]:
+    """Quarters before the first enrolment quarter (no learner treated yet)."""
+    first, _last = _enrolment_range(engine)
+    periods = [p for p in _all_periods(engine) if quarter_index(p) < first]
+    if not periods:
+        raise LerkitError("no outcome period precedes the first enrolment: pass pre=")
+    return periods
+
+
+def _post_default(engine: Engine) -> list[str]:
+    """Quarters after the last enrolment quarter (every learner past enrolment)."""
+    _first, last = _enrolment_range(engine)
+    periods = [p for p in _all_periods(engine) if quarter_index(p) > last]
+    if not periods:
+        raise LerkitError("no outcome period follows the last enrolment: pass post=")
+    return periods
+
+
+def _learner_columns(learners: Any, covariates: Sequence[str], cluster: str) -> Any:
+    """The learner-level frame: arm indicator, covariates (``age`` at enrolment), cluster."""
+    columns: dict[str, Any] = {
+        "learner_id": learners.learner_id,
+        "ler": (learners.cohort == "ler").cast("int64"),
+    }
+    available = set(learners.columns)
+    for name in [*covariates, cluster]:
+        if name in columns:
+            continue
+        if not _NAME.fullmatch(name):
+            raise LerkitError(f"not a column name: {name!r}")
+        if name == "age" and "age" not in available:
+            columns["age"] = (learners.enrolled_on.year() - learners.birth_year).cast("float64")
+        elif name in available:
+            columns[name] = learners[name]
+        else:
+            raise LerkitError(f"learners has no column {name!r}")
+    return learners.select(**columns)
+
+
+def learner_panel(
+    engine: Engine,
+    outcome: str,
+    *,
+    pre: Sequence[str],
+    post: Sequence[str],
+    covariates: Sequence[str] = (),
+    cluster: str = "learner_id",
+    log: bool = False,
+) -> pd.DataFrame:
+    """One row per learner and phase (``post`` 0/1): mean outcome ``y`` and ``quarters``.
+
+    Wages count the employed quarters with a wage only; employment counts every quarter.
+    """
+    outcomes = engine.table("outcomes")
+    learners = engine.table("learners")
+    rows = outcomes.filter(outcomes.period.isin([*pre, *post]))
+    if outcome == "employed":
+        value = rows.employed.cast("float64")
+    elif outcome == "hourly_wage":
+        rows = rows.filter(rows.employed & rows.hourly_wage.notnull() & (rows.hourly_wage > 0))
+        value = rows.hourly_wage.log() if log else rows.hourly_wage
+    else:
+        raise LerkitError(f"outcome must be 'hourly_wage' or 'employed', got {outcome!r}")
+    rows = rows.mutate(y=value, post=rows.period.isin(list(post)).cast("int64"))
+    panel = rows.group_by(["learner_id", "post"]).aggregate(
+        y=rows.y.mean(), quarters=rows.y.count()
+    )
+    joined = panel.join(_learner_columns(learners, covariates, cluster), "learner_id")
+    frame = engine.execute(joined.order_by(["learner_id", "post"]))
+    return frame.dropna(subset=["y", *covariates, cluster]).reset_index(drop=True)
+
+
+def _terms(frame: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
+    terms = []
+    for name in covariates:
+        column = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        terms.append(name if numeric else f"C({name})")
+    return terms
+
+
+def _row(
+    fit: Any, *, name: str, method: str, n: int, n_ler: int, n_comp: int, confidence: float
+) -> dict[str, Any]:
+    term = "ler:post" if "ler:post" in fit.params.index else "ler"
+    low, high = fit.conf_int(alpha=1 - confidence).loc[term]
+    return {
+        "measure": name,
+        "estimate": float(fit.params[term]),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "n": n,
+        "se": float(fit.bse[term]),
+        "p_value": float(fit.pvalues[term]),
+        "n_ler": n_ler,
+        "n_comparison": n_comp,
+        "method": method,
+    }
+
+
+def pilot_evaluation(
+    dataset: EngineSource,
+    outcome: Literal["hourly_wage", "employed"] = "hourly_wage",
+    *,
+    pre: str | Sequence[str] | None = None,
+    post: str | Sequence[str] | None = None,
+    covariates: Sequence[str] = DEFAULT_COVARIATES,
+    cluster: str = "learner_id",
+    log: bool = False,
+    balanced: bool = True,
+    confidence: float = 0.95,
+    min_cell: int = MIN_CELL,
+) -> pd.DataFrame:
+    """Estimate the LER arm's effect on wages or employment, four ways.
+
+    Parameters
+    ----------
+    dataset : Dataset, path, name or Engine
+        Anything :func:`lerkit.analysis.as_engine` accepts; uses ``learners`` (cohort,
+        enrolled_on, the covariates) and ``outcomes``.
+    outcome : {"hourly_wage", "employed"}
+        Mean hourly wage over a learner's employed quarters, or the share of quarters
+        employed (a linear probability model: effects in percentage points / 100).
+    pre, post : str or list of str, optional
+        Periods (``"2023Q1"``) or whole years (``"2023"``). Default: the quarters before
+        the first enrolment quarter and after the last one.
+    covariates : sequence of str
+        Learner columns to adjust for (``age`` = age at enrolment, computed); strings and
+        booleans enter as categories. Rows with a missing covariate are dropped.
+    cluster : str
+        Learner column to cluster the difference-in-differences standard errors by.
+    log : bool
+        Analyse log hourly wages (effects in log points).
+    balanced : bool
+        Difference in differences on the learners with outcomes in both phases (default):
+        then it equals the two-way fixed-effects (learner, phase) estimate, and each
+        learner's fixed wage level cancels. False keeps every learner-phase row (pooled
+        OLS without learner effects: more rows, but the fixed levels no longer cancel).
+    confidence : float
+        Confidence level of the intervals.
+    min_cell : int
+        Rows whose smaller arm has fewer learners are suppressed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per estimator (``measure``: naive, did, did_adjusted, regression) with
+        estimate, ci_low, ci_high, n (learners), suppressed, se, p_value, n_ler,
+        n_comparison, method; ``attrs`` records the periods and parameters.
+
+    Examples
+    --------
+    >>> import lerkit as lk
+    >>> table = lk.pilot_evaluation(lk.datasets.load("pilot-default"), log=True)  # doctest: +SKIP
+    >>> table.set_index("measure").loc["did_adjusted", "estimate"]  # doctest: +SKIP
+    0.06...
+    """
+    if log and outcome != "hourly_wage":
+        raise LerkitError("pilot_evaluation: log=True applies to outcome='hourly_wage' only")
+    if not 0 < confidence < 1:
+        raise LerkitError(f"pilot_evaluation: confidence must be in (0, 1), got {confidence!r}")
+    engine = as_engine(dataset)
+    pre_periods = _pre_default(engine) if pre is None else _periods(engine, pre)
+    post_periods = _post_default(engine) if post is None else _periods(engine, post)
+    if set(pre_periods) & set(post_periods):
+        raise LerkitError(
+            f"pilot_evaluation: pre and post share periods {sorted(set(pre_periods) & set(post_periods))}"
+        )
+    covariates = list(covariates)
+    panel = learner_panel(
+        engine,
+        outcome,
+        pre=pre_periods,
+        post=post_periods,
+        covariates=covariates,
+        cluster=cluster,
+        log=log,
+    )
+    after = panel[panel["post"] == 1]
+    if balanced:
+        # learners seen in both phases: pooled OLS on a balanced two-period panel equals
+        # the two-way (learner and phase) fixed-effects estimate, i.e. first differences
+        both = panel.groupby("learner_id")["post"].transform("nunique") == 2
+        panel = panel[both].reset_index(drop=True)
+    if after["ler"].nunique() < 2 or panel["post"].nunique() < 2:
+        raise LerkitError("pilot_evaluation: both arms need outcomes in both phases")
+    terms = _terms(panel, covariates)
+    groups = pd.factorize(panel[cluster])[0]
+    clustered = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+
+    def counts(frame: pd.DataFrame) -> tuple[int, int, int]:
+        arms = frame.drop_duplicates("learner_id")["ler"]
+        return len(arms), int(arms.sum()), int((arms == 0).sum())
+
+    rows = []
+    n, n_ler, n_comp = counts(after)
+    fit = smf.ols("y ~ ler", data=after).fit(cov_type="HC3")
+    rows.append(
+        _row(
+            fit,
+            name="naive",
+            method="post-period difference of means, HC3",
+            n=n,
+            n_ler=n_ler,
+            n_comp=n_comp,
+            confidence=confidence,
+        )
+    )
+    n, n_ler, n_comp = counts(panel)
+    fit = smf.ols("y ~ ler * post", data=panel).fit(**clustered)
+    rows.append(
+        _row(
+            fit,
+            name="did",
+            method=f"2x2 difference in differences, SE clustered by {cluster}",
+            n=n,
+            n_ler=n_ler,
+            n_comp=n_comp,
+            confidence=confidence,
+        )
+    )
+    if terms:
+        rhs = " + ".join([*terms, *(f"{t}:post" for t in terms)])
+        fit = smf.ols(f"y ~ ler * post + {rhs}", data=panel).fit(**clustered)
+        rows.append(
+            _row(
+                fit,
+                name="did_adjusted",
+                method=f"difference in differences, covariates x post, SE clustered by {cluster}",
+                n=n,
+                n_ler=n_ler,
+                n_comp=n_comp,
+                confidence=confidence,
+            )
+        )
+        n, n_ler, n_comp = counts(after)
+        fit = smf.ols(f"y ~ ler + {' + '.join(terms)}", data=after).fit(cov_type="HC3")
+        rows.append(
+            _row(
+                fit,
+                name="regression",
+                method="post-period OLS with covariates, HC3",
+                n=n,
+                n_ler=n_ler,
+                n_comp=n_comp,
+                confidence=confidence,
+            )
+        )
+    frame = pd.DataFrame(rows)
+    # a row is only as safe as its smaller arm
+    frame["suppressed"] = np.minimum(frame["n_ler"], frame["n_comparison"]) < min_cell
+    parameters = {
+        "outcome": outcome,
+        "log": log,
+        "pre": pre_periods,
+        "post": post_periods,
+        "covariates": covariates,
+        "cluster": cluster,
+        "balanced": balanced,
+    }
+    return finish(
+        frame,
+        analysis="pilot_evaluation",
+        parameters=parameters,
+        min_cell=min_cell,
+        confidence=confidence,
+        hide=("se", "p_value", "n_ler", "n_comparison"),
+    )
