@@ -20,11 +20,13 @@ from lerkit.analysis._descriptive import (
     representation,
     verification_summary,
 )
+from lerkit.analysis._efficiency import process_efficiency
 from lerkit.analysis._engine import Engine, EngineSource, as_engine, connect
 from lerkit.analysis._evaluation import pilot_evaluation
 from lerkit.analysis._hiring import adverse_impact
 from lerkit.analysis._intervals import newcombe, t_interval, wald_difference, wilson
 from lerkit.analysis._power import detectable_effect, power_analysis
+from lerkit.analysis._profile import LearnerProfile, learner_profile
 from lerkit.analysis._result import RESULT_COLUMNS, finish
 from lerkit.analysis._screens import degree_requirement_follow_through, degree_vs_skills
 from lerkit.analysis._suppress import MIN_CELL, suppress
@@ -38,6 +40,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "Engine",
     "EngineSource",
+    "LearnerProfile",
     "adverse_impact",
     "as_engine",
     "connect",
@@ -47,11 +50,13 @@ __all__ = [
     "detectable_effect",
     "finish",
     "gap_decomposition",
+    "learner_profile",
     "ler_funnel",
     "newcombe",
     "outcome_rates",
     "pilot_evaluation",
     "power_analysis",
+    "process_efficiency",
     "representation",
     "suppress",
     "t_interval",
