@@ -38,6 +38,7 @@ from lerkit._baking import bake_png, bake_svg, extract_png, extract_svg, minimal
 from lerkit._jws import encode_compact, looks_like_compact_jws, split_compact
 from lerkit.datasets import _demo_keys as keys
 from lerkit.errors import ParseError
+from lerkit.issue._demo import ONET_SKILLS
 
 __all__ = [
     "LEARNERS",
@@ -82,24 +83,8 @@ OCCUPATIONS: dict[str, str] = {
     "53-7051.00": "Industrial Truck and Tractor Operators",
     "53-7065.00": "Stockers and Order Fillers",
 }
-# Real O*NET Content Model skill element ids and names.
-SKILLS: dict[str, str] = {
-    "2.A.1.b": "Active Listening",
-    "2.A.1.e": "Mathematics",
-    "2.A.2.a": "Critical Thinking",
-    "2.A.2.d": "Monitoring",
-    "2.B.1.a": "Social Perceptiveness",
-    "2.B.1.f": "Service Orientation",
-    "2.B.2.i": "Complex Problem Solving",
-    "2.B.3.d": "Installation",
-    "2.B.3.e": "Programming",
-    "2.B.3.h": "Operation and Control",
-    "2.B.3.j": "Equipment Maintenance",
-    "2.B.3.k": "Troubleshooting",
-    "2.B.3.l": "Repairing",
-    "2.B.3.m": "Quality Control Analysis",
-    "2.B.5.a": "Time Management",
-}
+# Real O*NET Content Model skill element ids and names (one table with the demo issuer's).
+SKILLS: dict[str, str] = dict(ONET_SKILLS)
 
 
 # ------------------------------------------------------------------ the cast

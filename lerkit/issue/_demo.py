@@ -35,6 +35,7 @@ __all__ = [
     "DEMO_ISSUER_URL",
     "DEMO_STATUS_LIST_URL",
     "DEMO_VALID_FROM",
+    "ONET_SKILLS",
     "demo_credentials",
     "demo_issuer_profile",
 ]
@@ -60,8 +61,8 @@ _OCCUPATIONS: dict[str, str] = {
     "53-7051.00": "Industrial Truck and Tractor Operators",
     "53-7065.00": "Stockers and Order Fillers",
 }
-# Real O*NET Content Model skill element ids and names.
-_SKILLS: dict[str, str] = {
+#: Real O*NET Content Model skill element ids and names.
+ONET_SKILLS: dict[str, str] = {
     "2.A.1.b": "Active Listening",
     "2.A.1.e": "Mathematics",
     "2.A.2.a": "Critical Thinking",
@@ -304,7 +305,7 @@ def _achievement(program: _Program, key: IssuerKey) -> dict[str, Any]:
         for code in program.occupations
     ] + [
         alignment(
-            target_name=_SKILLS[code],
+            target_name=ONET_SKILLS[code],
             target_url=f"https://www.onetonline.org/find/descriptor/result/{code}",
             target_code=code,
             target_framework="O*NET Content Model",
