@@ -45,6 +45,7 @@ pytest: $(STAMP) $(INTEROP)
 ## Refresh the lock file after changing dependencies in pyproject.toml.
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--override requirements/overrides.txt \
 		--generate-hashes -o requirements/lock.txt
 
 bench: $(STAMP)
