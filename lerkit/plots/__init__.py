@@ -8,6 +8,14 @@ gaps with a note, never as zeros.
 
 from __future__ import annotations
 
-from lerkit.plots._style import PALETTE, TEMPLATE, bar, palette, timeline
+from lerkit.plots._style import (
+    PALETTE,
+    TEMPLATE,
+    bar,
+    estimates,
+    palette,
+    suppressed_note,
+    timeline,
+)
 
-__all__ = ["PALETTE", "TEMPLATE", "bar", "palette", "timeline"]
+__all__ = ["PALETTE", "TEMPLATE", "bar", "estimates", "palette", "suppressed_note", "timeline"]

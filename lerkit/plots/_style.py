@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["PALETTE", "TEMPLATE", "bar", "palette", "timeline"]
+__all__ = ["PALETTE", "TEMPLATE", "bar", "estimates", "palette", "suppressed_note", "timeline"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, most legible on white first
 PALETTE: tuple[str, ...] = (
@@ -204,3 +204,152 @@ def palette(n: int) -> Sequence[str]:
     ['#0072B2', '#E69F00']
     """
     return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def suppressed_note(frame: pd.DataFrame, *, min_cell: int | None = None) -> str | None:
+    """The subtitle line saying how many cells were hidden, or None when none were.
+
+    ``min_cell`` defaults to the result frame's ``attrs["min_cell"]``.
+
+    >>> df = pd.DataFrame({"suppressed": [False, True, True]})
+    >>> suppressed_note(df, min_cell=10)
+    '2 cells hidden: fewer than 10 people, or they would reveal such a cell'
+    >>> suppressed_note(df.iloc[:1]) is None
+    True
+    """
+    if "suppressed" not in frame:
+        return None
+    hidden = int(frame["suppressed"].fillna(False).astype(bool).sum())
+    if hidden == 0:
+        return None
+    limit = min_cell if min_cell is not None else frame.attrs.get("min_cell")
+    cells = "1 cell" if hidden == 1 else f"{hidden} cells"
+    if limit is None:
+        return f"{cells} hidden to protect small groups"
+    return f"{cells} hidden: fewer than {limit} people, or they would reveal such a cell"
+
+
+def _subtitle(*parts: str | None) -> str | None:
+    text = " · ".join(p for p in parts if p)
+    return text or None
+
+
+def estimates(
+    frame: pd.DataFrame,
+    x: str,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    color: str | None = None,
+    y: str = "estimate",
+    low: str | None = "ci_low",
+    high: str | None = "ci_high",
+    percent: bool = False,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    horizontal: bool = False,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Estimates with their confidence intervals, one bar per cell of a result frame.
+
+    Suppressed cells (``suppressed`` true) keep their category on the axis but get no
+    bar and no whisker, and the subtitle says how many were hidden: a hidden cell is
+    never drawn as a zero.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A :mod:`lerkit.analysis` result frame (or any frame with ``y`` and the
+        interval columns).
+    x : str
+        The category column.
+    title, x_title, y_title : str
+        Figure and axis titles; give the unit (``"Employment rate (%)"``).
+    color : str, optional
+        Column splitting the bars into side-by-side coloured groups.
+    y, low, high : str
+        Value and interval columns; ``low``/``high`` None for no whiskers.
+    percent : bool, default False
+        Values are shares in [0, 1]: the axis shows percent.
+    reference : float, optional
+        A horizontal reference line (e.g. 0.8 for the four-fifths rule, or 0).
+    reference_label : str, optional
+        Text for the reference line.
+    horizontal : bool, default False
+        Bars along the x axis; the first row at the top.
+    subtitle : str, optional
+        Extra line under the title; the suppression note is appended to it.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["a", "b"], "estimate": [0.5, None],
+    ...                    "ci_low": [0.4, None], "ci_high": [0.6, None],
+    ...                    "suppressed": [False, True]})
+    >>> fig = estimates(df, "group", title="Rate", x_title="Group", y_title="Rate (%)",
+    ...                 percent=True, subtitle=None)
+    >>> fig.data[0].y[1] is None
+    True
+    """
+    fig = go.Figure()
+    hidden = (
+        frame["suppressed"].fillna(False).astype(bool)
+        if "suppressed" in frame
+        else pd.Series(False, index=frame.index)
+    )
+    for name, part in _groups(frame, color):
+        shown = ~hidden.loc[part.index]
+        values = pd.to_numeric(part[y], errors="coerce").where(shown)
+        error: dict[str, object] | None = None
+        if low is not None and high is not None:
+            lows = pd.to_numeric(part[low], errors="coerce").where(shown)
+            highs = pd.to_numeric(part[high], errors="coerce").where(shown)
+            error = {
+                "type": "data",
+                "symmetric": False,
+                "array": _values((highs - values).to_frame("v"), "v"),
+                "arrayminus": _values((values - lows).to_frame("v"), "v"),
+                "color": "#444444",
+                "thickness": 1.5,
+            }
+        categories = [str(v) for v in part[x].astype(object)]
+        numbers = _values(values.to_frame("v"), "v")
+        hover = ["suppressed (small cell)" if h else None for h in hidden.loc[part.index].tolist()]
+        if horizontal:
+            trace = go.Bar(
+                x=numbers, y=categories, orientation="h", name=name, error_x=error,
+                hovertext=hover,
+            )  # fmt: skip
+        else:
+            trace = go.Bar(x=categories, y=numbers, name=name, error_y=error, hovertext=hover)
+        fig.add_trace(trace)
+    value_axis: dict[str, object] = {"title": {"text": y_title}}
+    if percent:
+        value_axis["tickformat"] = ".0%"
+    category_axis = {"title": {"text": x_title}, "type": "category"}
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "subtitle": {"text": _subtitle(subtitle, suppressed_note(frame))}},
+        barmode="group",
+        showlegend=color is not None,
+        legend_title_text=color,
+    )
+    if horizontal:
+        fig.update_layout(
+            xaxis=value_axis,
+            yaxis={**category_axis, "autorange": "reversed"},
+            height=max(300, 120 + 28 * frame[x].nunique() * max(1, len(fig.data))),
+        )
+    else:
+        fig.update_layout(xaxis=category_axis, yaxis=value_axis)
+    if reference is not None:
+        line = {"line_dash": "dash", "line_color": "#444444", "annotation_text": reference_label}
+        if horizontal:
+            fig.add_vline(x=reference, **line)
+        else:
+            fig.add_hline(y=reference, **line)
+    return fig
