@@ -413,3 +413,21 @@ def test_engine_reads_csv_tables_typed_like_the_parquet_ones(
         left = from_csv.execute(a.order_by(keys))
         right = from_parquet.execute(b.order_by(keys))
         pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+
+
+def test_suppress_hides_small_numerators_and_their_complements() -> None:
+    rates = pd.DataFrame(
+        {"group": list("abcde"), "n": [200, 60, 60, 80, 300], "k": [100, 4, 55, 40, 150]}
+    )
+    out = suppress(rates, numerators=["k"])
+    # b: 4 with the outcome; c: 60 - 55 = 5 without; both hidden, and together they
+    # protect each other against the group total
+    assert out["suppressed"].tolist() == [False, True, True, False, False]
+    assert out.attrs["suppression"]["primary"] == 2
+    # without the numerator rule only n is looked at: nothing is small
+    assert not suppress(rates)["suppressed"].any()
+    # one small numerator alone gets a complementary cell
+    single = suppress(rates.iloc[[0, 1, 3, 4]], numerators=["k"])
+    assert single["suppressed"].tolist() == [False, True, True, False]
+    with pytest.raises(LerkitError, match="no column 'hits'"):
+        suppress(rates, numerators=["hits"])

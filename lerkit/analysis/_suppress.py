@@ -8,7 +8,12 @@ discloses as much as "three people").
 cells of each table (each group of ``by``) add up to a total that is published or can be
 derived (a share's denominator, the group size). When such a table has exactly one hidden
 cell, or its hidden cells add up to zero, subtracting the published cells from the total
-gives them away; so the smallest published cell with a positive count is hidden too. With
+gives them away; so the smallest published cell with a positive count is hidden too.
+
+A rate's cell is itself a small two-way table: the ``k`` people with the outcome and the
+``n - k`` without. Publishing the rate and ``n`` publishes both, so with ``numerators``
+a row is also hidden when either of them counts fewer than ``min_cell`` people ("4 of
+the 60 veterans were hired" discloses as much as a cell of 4). With
 ``totals`` naming other margins (the columns of a two-way table), the same rule runs on
 each margin in turn until nothing changes, since a cell hidden on one margin can leave a
 single hidden cell on another.
@@ -43,6 +48,7 @@ def suppress(
     min_cell: int = MIN_CELL,
     by: Sequence[str] = (),
     totals: Sequence[Sequence[str]] = (),
+    numerators: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Flag cells to hide: primary (count < min_cell) and complementary suppression.
 
@@ -63,6 +69,10 @@ def suppress(
         their values (within the same ``by`` group) add up to a published total, as the
         columns of a two-way table do. Example: rows ``race``, columns ``gender`` of one
         table: ``by=(), totals=[["race"], ["gender"]]``.
+    numerators : sequence of str
+        Columns counting the people of the cell with an outcome (a rate's ``k``): a row
+        is also a primary suppression when a numerator or its complement (``count``
+        minus it) is below ``min_cell``.
 
     Returns
     -------
@@ -76,12 +86,17 @@ def suppress(
     >>> table = pd.DataFrame({"group": list("abcd"), "n": [120, 45, 7, 30]})
     >>> suppress(table)["suppressed"].tolist()
     [False, False, True, True]
+    >>> rates = pd.DataFrame({"group": list("abc"), "n": [120, 45, 60], "k": [60, 40, 30]})
+    >>> suppress(rates, numerators=["k"])["suppressed"].tolist()  # 45 - 40 = 5 without
+    [False, True, True]
     """
     if not isinstance(min_cell, int | np.integer) or min_cell < 1:
         raise LerkitError(
             f"min_cell must be a positive integer, not {min_cell!r}", code="invalid_argument"
         )
-    missing = [c for c in (count, *by, *(c for m in totals for c in m)) if c not in frame]
+    missing = [
+        c for c in (count, *by, *(c for m in totals for c in m), *numerators) if c not in frame
+    ]
     if missing:
         raise LerkitError(
             f"suppress: no column {missing[0]!r} in the frame (columns: {', '.join(frame.columns)})",
@@ -90,6 +105,10 @@ def suppress(
     out = frame.copy()
     counts = pd.to_numeric(out[count], errors="coerce").to_numpy(dtype=float)
     primary = ~np.isnan(counts) & (counts < min_cell)
+    for numerator in numerators:
+        k = pd.to_numeric(out[numerator], errors="coerce").to_numpy(dtype=float)
+        known = ~np.isnan(k) & ~np.isnan(counts)
+        primary |= known & ((k < min_cell) | (counts - k < min_cell))
     before = (
         out["suppressed"].fillna(False).to_numpy(dtype=bool)
         if "suppressed" in out
