@@ -33,10 +33,12 @@ from lerkit.reports._runner import (
     report_slug,
     run_report,
 )
+from lerkit.reports._tables import SUPPRESSED, result_table
 
 __all__ = [
     "CHECK_MARKER",
     "MANIFEST_NAME",
+    "SUPPRESSED",
     "ParameterSpec",
     "Provenance",
     "ReportNotebook",
@@ -52,6 +54,7 @@ __all__ = [
     "read_parameters",
     "record_checked_outputs",
     "report_slug",
+    "result_table",
     "run_report",
     "validate_parameters",
     "write_index",
