@@ -441,3 +441,17 @@ def test_gap_decomposition_on_the_pilot(pilot: Any) -> None:
     assert table.attrs["parameters"]["interval"].startswith("bootstrap")
     with pytest.raises(LerkitError, match="give reference= and comparison= for 'region'"):
         gap_decomposition(pilot, group="region")
+
+
+def test_power_analysis_accepts_statsmodels_one_element_arrays() -> None:
+    # statsmodels' root finder returns a 1-element array for these arguments
+    from statsmodels.stats.power import TTestIndPower  # type: ignore[import-untyped]
+
+    from lerkit.analysis import power_analysis
+
+    solved = power_analysis(n=2222, effect=None, power=0.8, outcome="mean", sd=18.0, ratio=0.992323)
+    expected = TTestIndPower().solve_power(
+        effect_size=None, nobs1=2222, alpha=0.05, power=0.8, ratio=0.992323
+    )
+    expected_effect = float(np.asarray(expected).reshape(-1)[0]) * 18.0
+    assert abs(float(solved["effect"].iloc[0]) - expected_effect) < 1e-9

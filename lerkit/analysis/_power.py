@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from statsmodels.stats.power import (  # type: ignore[import-untyped, unused-ignore]
     NormalIndPower,
@@ -138,16 +139,16 @@ def power_analysis(
     # statsmodels solves for a positive effect size; the sign is put back afterwards
     sign = -1.0 if es is not None and es < 0 and alternative == "two-sided" else 1.0
     es_arg = None if es is None else (abs(es) if alternative == "two-sided" else es)
-    value = float(
-        solver.solve_power(
-            effect_size=es_arg,
-            nobs1=n,
-            alpha=alpha,
-            power=power,
-            ratio=ratio,
-            alternative=alternative,
-        )
+    solution = solver.solve_power(
+        effect_size=es_arg,
+        nobs1=n,
+        alpha=alpha,
+        power=power,
+        ratio=ratio,
+        alternative=alternative,
     )
+    # statsmodels returns a scalar or, from some of its root finders, a 1-element array
+    value = float(np.asarray(solution, dtype=float).reshape(-1)[0])
     if solved == "n":
         n = float(math.ceil(value - 1e-9))
     elif solved == "power":

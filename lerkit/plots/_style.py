@@ -15,10 +15,13 @@ it by leaving it as a cell's last expression.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from lerkit.errors import LerkitError
 
 __all__ = ["PALETTE", "TEMPLATE", "bar", "estimates", "palette", "suppressed_note", "timeline"]
 
@@ -352,4 +355,195 @@ def estimates(
             fig.add_vline(x=reference, **line)
         else:
             fig.add_hline(y=reference, **line)
+    return fig
+
+
+# -- shared helpers for the analysis figure builders ----------------------------------------
+
+#: learner attributes whose true/false codes read better as words than as "Yes"/"No"
+_BOOLEAN_LABELS: dict[str, tuple[str, str]] = {
+    "stars": ("STARs (skilled through alternative routes)", "Not STARs"),
+    "veteran": ("Veteran", "Not a veteran"),
+    "disability": ("Disability reported", "No disability reported"),
+    "requires_degree": ("Requires a degree", "No degree required"),
+    "employed": ("Employed", "Not employed"),
+}
+
+_COLUMN_TITLES: dict[str, str] = {
+    "race_ethnicity": "Race/ethnicity",
+    "stars": "STARs status",
+    "highest_education": "Highest education",
+    "credential_check": "Credential check",
+    "issuer_type": "Issuer type",
+    "achievement_type": "Credential type",
+    "level": "Credential level",
+    "cohort": "Pilot arm",
+    "population": "Population",
+}
+
+#: codes that mean "we do not know" in every column
+_NOT_REPORTED = frozenset({"", "not_reported", "unknown", "<NA>", "nan", "None"})
+
+
+@functools.cache
+def _dictionary_labels(column: str) -> dict[str, str]:
+    # imported here: the data dictionary is parsed on first use, not on import of lk.plots
+    from lerkit.datasets._dictionary import default_dictionary
+
+    dictionary = default_dictionary()
+    for table in dictionary.table_names:
+        spec = dictionary.table(table)
+        if spec.has_column(column) and spec.column(column).type == "category":
+            return dict(spec.column(column).labels)
+    return {}
+
+
+def plain_label(value: object, column: str | None = None) -> str:
+    """A category code in plain words, for legends and axes read by non-specialists.
+
+    Uses the labels of the data dictionary when ``column`` is one of its category
+    columns, words for the true/false codes of known flags, and otherwise turns the
+    code's underscores into spaces.
+
+    >>> plain_label("hispanic_latino", "race_ethnicity")
+    'Hispanic or Latino'
+    >>> plain_label("true", "stars")
+    'STARs (skilled through alternative routes)'
+    >>> plain_label("on_the_job")
+    'On the job'
+    """
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    if value is pd.NA or text in _NOT_REPORTED:
+        return "Not reported"
+    if column is not None:
+        if column in _BOOLEAN_LABELS and text in ("true", "false", "True", "False"):
+            yes, no = _BOOLEAN_LABELS[column]
+            return yes if text.lower() == "true" else no
+        labels = _dictionary_labels(column)
+        if text in labels:
+            return labels[text]
+    if text.lower() in ("true", "false"):
+        return "Yes" if text.lower() == "true" else "No"
+    text = text.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def column_title(column: str) -> str:
+    """A column name as an axis or legend title (``race_ethnicity`` -> ``Race/ethnicity``).
+
+    >>> column_title("pathway")
+    'Pathway'
+    """
+    if column in _COLUMN_TITLES:
+        return _COLUMN_TITLES[column]
+    text = column.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def rgba(color: str, alpha: float) -> str:
+    """A ``#rrggbb`` colour with transparency, for confidence bands.
+
+    >>> rgba("#0072B2", 0.2)
+    'rgba(0, 114, 178, 0.2)'
+    """
+    code = color.lstrip("#")
+    red, green, blue = (int(code[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red}, {green}, {blue}, {alpha:g})"
+
+
+def require_analysis(result: object, *names: str) -> pd.DataFrame:
+    """``result`` itself, checked to be the result frame of one of the named analyses.
+
+    Raises
+    ------
+    LerkitError
+        ``invalid_argument`` naming the expected analysis and what was given.
+
+    >>> frame = pd.DataFrame({"estimate": [0.5]})
+    >>> frame.attrs["analysis"] = "outcome_rates"
+    >>> require_analysis(frame, "outcome_rates") is frame
+    True
+    """
+    expected = " or ".join(repr(name) for name in names)
+    if not isinstance(result, pd.DataFrame):
+        raise LerkitError(
+            f"expected the result frame of {expected}, got {type(result).__name__}",
+            code="invalid_argument",
+        )
+    got = result.attrs.get("analysis")
+    if got not in names:
+        given = "a frame without attrs['analysis']" if got is None else f"the result of {got!r}"
+        raise LerkitError(
+            f"expected the result of {expected}, got {given}", code="invalid_argument"
+        )
+    return result
+
+
+def tag_rows(fig: go.Figure, frame: pd.DataFrame, color: str | None = None) -> go.Figure:
+    """Give each trace of :func:`estimates` the frame's index labels as ``customdata``.
+
+    ``estimates`` draws one trace per ``color`` group, in order of appearance; tagging the
+    points with the rows they come from lets a report (or a test) trace every bar back
+    to its row of the result frame.
+    """
+    for trace, (_name, part) in zip(fig.data, _groups(frame, color), strict=True):
+        trace.customdata = [[i] for i in part.index]
+    return fig
+
+
+def hidden_note(hidden: int, min_cell: int | None) -> str | None:
+    """The suppression note for ``hidden`` cells counted by a builder itself.
+
+    >>> hidden_note(3, 10)
+    '3 cells hidden: fewer than 10 people, or they would reveal such a cell'
+    """
+    return suppressed_note(pd.DataFrame({"suppressed": [True] * hidden}), min_cell=min_cell)
+
+
+def join_subtitle(*parts: str | None) -> str | None:
+    """Subtitle parts joined with a middle dot; None when all are empty."""
+    return _subtitle(*parts)
+
+
+def result_bars(
+    frame: pd.DataFrame,
+    x: str,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    color: str | None = None,
+    color_title: str | None = None,
+    y: str = "estimate",
+    low: str | None = "ci_low",
+    high: str | None = "ci_high",
+    percent: bool = False,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    horizontal: bool = False,
+    subtitle: str | None = None,
+    hidden: pd.Series | None = None,
+) -> go.Figure:
+    """:func:`estimates` for (a slice of) a result frame, with every bar traced to its row.
+
+    ``hidden`` overrides the frame's ``suppressed`` flags (e.g. a rate blanked on its own
+    small numerator), so that such cells become gaps counted in the note too; the bars
+    carry the frame's index labels as ``customdata`` (:func:`tag_rows`).
+    """
+    data = frame.copy()
+    if hidden is not None:
+        data["suppressed"] = hidden.reindex(data.index).fillna(True).astype(bool)
+    fig = estimates(
+        data, x, title=title, x_title=x_title, y_title=y_title, color=color, y=y, low=low,
+        high=high, percent=percent, reference=reference, reference_label=reference_label,
+        horizontal=horizontal, subtitle=subtitle,
+    )  # fmt: skip
+    tag_rows(fig, data, color)
+    # hover in the axis's own format (a share as a percentage), not as a raw fraction
+    category, value = ("y", "x") if horizontal else ("x", "y")
+    number = ".1%" if percent else ",.4~g"
+    extra = "%{fullData.name}" if color is not None else ""
+    fig.update_traces(hovertemplate=f"%{{{category}}}: %{{{value}:{number}}}<extra>{extra}</extra>")
+    if color is not None:
+        fig.update_layout(legend_title_text=color_title or column_title(color))
     return fig
