@@ -25,19 +25,31 @@ from lerkit.analysis._engine import Engine, EngineSource, as_engine, connect
 from lerkit.analysis._evaluation import pilot_evaluation
 from lerkit.analysis._hiring import adverse_impact
 from lerkit.analysis._intervals import newcombe, t_interval, wald_difference, wilson
+from lerkit.analysis._mobility import (
+    MOBILITY_MEASURES,
+    NOT_EMPLOYED,
+    occupation_transitions,
+    wage_change_distribution,
+    wage_mobility,
+)
 from lerkit.analysis._power import detectable_effect, power_analysis
 from lerkit.analysis._profile import LearnerProfile, learner_profile
 from lerkit.analysis._result import RESULT_COLUMNS, finish
 from lerkit.analysis._screens import degree_requirement_follow_through, degree_vs_skills
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.analysis._survival import time_to_employment
+from lerkit.analysis._targeting import NO_EARLIER_JOB, TARGET_OUTCOMES, where_to_act
 
 __all__ = [
     "DEFAULT_ATTRIBUTES",
     "FUNNEL_STAGES",
     "MIN_CELL",
+    "MOBILITY_MEASURES",
+    "NOT_EMPLOYED",
     "NOT_REPORTED",
+    "NO_EARLIER_JOB",
     "RESULT_COLUMNS",
+    "TARGET_OUTCOMES",
     "Engine",
     "EngineSource",
     "LearnerProfile",
@@ -53,6 +65,7 @@ __all__ = [
     "learner_profile",
     "ler_funnel",
     "newcombe",
+    "occupation_transitions",
     "outcome_rates",
     "pilot_evaluation",
     "power_analysis",
@@ -62,6 +75,9 @@ __all__ = [
     "t_interval",
     "time_to_employment",
     "verification_summary",
+    "wage_change_distribution",
+    "wage_mobility",
     "wald_difference",
+    "where_to_act",
     "wilson",
 ]

@@ -28,6 +28,11 @@ from lerkit.plots._evaluation import (
     power_analysis_figure,
 )
 from lerkit.plots._hiring import adverse_impact_figure, adverse_impact_ratio_figure
+from lerkit.plots._mobility import (
+    occupation_transitions_figure,
+    wage_change_distribution_figure,
+    wage_mobility_figure,
+)
 from lerkit.plots._profile import learner_profile_figure, learner_profile_opportunities_figure
 from lerkit.plots._screens import (
     degree_requirement_follow_through_figure,
@@ -48,6 +53,7 @@ from lerkit.plots._style import (
     timeline,
 )
 from lerkit.plots._survival import time_to_employment_figure
+from lerkit.plots._targeting import where_to_act_figure
 
 __all__ = [
     "PALETTE",
@@ -69,6 +75,7 @@ __all__ = [
     "learner_profile_figure",
     "learner_profile_opportunities_figure",
     "ler_funnel_figure",
+    "occupation_transitions_figure",
     "outcome_rates_figure",
     "palette",
     "pilot_evaluation_figure",
@@ -83,4 +90,7 @@ __all__ = [
     "timeline",
     "verification_faults_figure",
     "verification_summary_figure",
+    "wage_change_distribution_figure",
+    "wage_mobility_figure",
+    "where_to_act_figure",
 ]
