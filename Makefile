@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Independent JS implementations for the interop tests (pinned by interop/package-lock.json)
 INTEROP := interop/node_modules/.installed
 
-.PHONY: install interop reports test lint typecheck pytest lock bench bench-verify bench-synth samples pilot clean
+.PHONY: install interop browser reports test lint typecheck pytest lock bench bench-verify bench-synth samples pilot clean
 
 install: $(STAMP)
 
@@ -25,6 +25,17 @@ $(INTEROP): interop/package.json interop/package-lock.json
 	cd interop && npm ci --ignore-scripts --no-audit --no-fund
 	touch $(INTEROP)
 
+## Headless Chromium for tests/test_browser.py: Debian's packages (CI runs as root on a
+## fresh Debian machine). Playwright drives /usr/bin/chromium; `playwright install`
+## (a browser download of its own) is never used.
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@test "$$(id -u)" = 0 || { echo "make browser: run as root, or: sudo apt-get install chromium chromium-driver" >&2; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
 ## Main job: every report notebook on the bundled default data.
 reports: $(STAMP)
 	$(BIN)/lerkit report all
@@ -39,7 +50,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(INTEROP)
+pytest: $(STAMP) $(INTEROP) browser
 	$(BIN)/pytest --nbval-lax notebooks tests
 
 ## Refresh the lock file after changing dependencies in pyproject.toml.

@@ -117,8 +117,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> _Any:
-    if name == "analysis":
-        import lerkit.analysis
+    # heavy sub-packages load on first use: lk.analysis (Ibis, statsmodels), lk.workshop
+    # (ipywidgets), lk.anonymize (OpenDP)
+    if name in ("analysis", "workshop", "anonymize"):
+        import importlib
 
-        return lerkit.analysis
+        return importlib.import_module(f"lerkit.{name}")
     raise AttributeError(f"module 'lerkit' has no attribute {name!r}")

@@ -472,6 +472,40 @@ def report(
         typer.echo(f"index: {result.html_path.parents[2] / 'index.html'}")
 
 
+# -- explain -----------------------------------------------------------------------------
+
+
+@app.command("explain")
+def explain_command(
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to serve on (127.0.0.1 only).")
+    ] = 8866,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Do not open a web browser.")
+    ] = False,
+    notebooks_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--notebooks-dir",
+            exists=True,
+            file_okay=False,
+            help="Folder holding how-lers-work.ipynb (default: notebooks/ in the lerkit checkout).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the how-lers-work workshop explainer as an app (Voila), offline.
+
+    Issue a credential from a form, see its canonical form, hash and signature, change a
+    field or revoke it and watch verification fail. Stop it with Ctrl-C.
+    """
+    from lerkit.workshop import serve
+
+    with _errors():
+        code = serve(port=port, open_browser=not no_browser, notebooks_dir=notebooks_dir)
+    if code:
+        raise typer.Exit(code=code)
+
+
 # -- issue -------------------------------------------------------------------------------
 
 _ISSUE_PROOFS = ("eddsa-rdfc-2022", "Ed25519Signature2020", "ecdsa-rdfc-2019", "jwt")
