@@ -148,9 +148,12 @@ def _margin_rule(groupings: list[list[np.ndarray]], values: np.ndarray, hidden: 
 
 
 def _widths(
-    groupings: list[list[np.ndarray]], values: np.ndarray, hidden: np.ndarray
+    groupings: list[list[np.ndarray]],
+    values: np.ndarray,
+    hidden: np.ndarray,
+    cells: Sequence[int] | None = None,
 ) -> dict[int, float]:
-    """Feasible range width of every hidden cell under the margin equations (LP)."""
+    """Feasible range width of hidden cells (default: all) under the margin equations (LP)."""
     index = np.flatnonzero(hidden)
     position = {cell: i for i, cell in enumerate(index)}
     a_eq: list[np.ndarray] = []
@@ -165,7 +168,10 @@ def _widths(
                 b_eq.append(float(values[rows][hidden[rows]].sum()))
     widths: dict[int, float] = {}
     bounds = [(0.0, None)] * len(index)
+    wanted = None if cells is None else {int(c) for c in cells}
     for i, cell in enumerate(index):
+        if wanted is not None and int(cell) not in wanted:
+            continue
         c = np.zeros(len(index))
         c[i] = 1.0
         low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
@@ -182,12 +188,16 @@ def _protect_links(
     The margin rule leaves a cell recoverable when it is the only link between two
     blocks of hidden cells (a bridge); linear programming finds such cells and the
     cheapest published cell that frees each one is hidden too.
+
+    Hiding a cell never narrows another's range (the old solutions stay feasible with
+    the new cell at its true value), so a cell found free stays free: each hidden cell
+    is checked once, and again only while it is being freed.
     """
-    while True:
-        pinned = [c for c, w in _widths(groupings, values, hidden).items() if w <= 1e-9]
-        if not pinned:
-            return
-        cell = pinned[0]
+    queue = [c for c, w in _widths(groupings, values, hidden).items() if w <= 1e-9]
+    while queue:
+        cell = queue.pop(0)
+        if _widths(groupings, values, hidden, cells=[cell])[cell] > 1e-9:
+            continue
         related = np.unique(
             np.concatenate([rows for groups in groupings for rows in groups if cell in rows])
         )
@@ -202,8 +212,9 @@ def _protect_links(
             trial = hidden.copy()
             trial[choice] = True
             _margin_rule(groupings, values, trial)
-            if _widths(groupings, values, trial)[cell] > 1e-9:
+            if _widths(groupings, values, trial, cells=[cell])[cell] > 1e-9:
                 break
+        queue.extend(int(c) for c in np.flatnonzero(trial & ~hidden))
         hidden[:] = trial
 
 
