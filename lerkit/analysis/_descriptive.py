@@ -799,7 +799,8 @@ def outcome_rates(
     cohort : {"ler", "comparison"}, optional
         Only learners of this arm.
     min_cell, confidence
-        Cells of fewer learners are suppressed, with complementary suppression (over
+        Cells of fewer learners, or with fewer than ``min_cell`` learners with (or
+        without) the outcome, are suppressed, with complementary suppression (over
         both margins for an intersection); interval level.
 
     Returns
@@ -876,9 +877,11 @@ def outcome_rates(
     counts.loc[ref_index, ["gap_low", "gap_high"]] = np.nan
 
     if intersect is None:
-        counts = suppress(counts, count="n", min_cell=min_cell)
+        counts = suppress(counts, count="n", min_cell=min_cell, numerators=["k"])
     else:
-        counts = suppress(counts, count="n", min_cell=min_cell, totals=[[by], [intersect]])
+        counts = suppress(
+            counts, count="n", min_cell=min_cell, totals=[[by], [intersect]], numerators=["k"]
+        )
     if bool(counts["suppressed"].iloc[ref_index]):
         counts[["gap", "gap_low", "gap_high"]] = np.nan
     return finish(

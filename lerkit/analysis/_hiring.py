@@ -108,9 +108,10 @@ def adverse_impact(
     intersection
         Also audit the intersection of all ``by`` columns (with two or more of them).
     min_cell
-        Cells with fewer applications are suppressed (primary and complementary, within
-        each screen and dimension and, for the intersection, along each margin) and
-        cannot be the reference category.
+        Cells with fewer applications, or with fewer than this many selected (or not
+        selected), are suppressed (primary and complementary, within each screen and
+        dimension and, for the intersection, along each margin) and cannot be the
+        reference category.
     confidence
         Level of the Wilson intervals of the selection rates.
     small_n
@@ -219,6 +220,7 @@ def adverse_impact(
         min_cell=min_cell,
         by=("screen", "dimension"),
         totals=[[c] for c in by] if len(by) > 1 else (),
+        numerators=["selected"],
     )
     total = frame.groupby(["screen", "dimension"])["n"].transform("sum")
     frame["excluded_small_category"] = ~frame["unknown_demographics"] & (

@@ -81,7 +81,8 @@ def degree_vs_skills(
     qualified_share
         The skill-match threshold (0 < share <= 1), default :data:`QUALIFIED_SHARE`.
     min_cell
-        Cells with fewer than this many (see ``cell`` below) are suppressed.
+        Cells with fewer than this many (see ``cell`` below), or a rate whose ``k`` or
+        ``n - k`` is smaller, are suppressed.
     confidence
         Level of the Wilson intervals.
 
@@ -178,8 +179,11 @@ def degree_vs_skills(
     frame = _with_rates(frame, confidence)
     frame = frame.sort_values(["measure", "group"], ignore_index=True)
     # each measure's cells add up to its "all" row / pool total: complementary suppression
-    frame = suppress(frame, count="cell", min_cell=min_cell, by=("measure",))
-    frame = frame.drop(columns="cell")
+    # a rate (cell = n) is also hidden when its k or n - k is small; a share's cell is
+    # its k already
+    frame["rate_k"] = frame["k"].where(frame["cell"] == frame["n"])
+    frame = suppress(frame, count="cell", min_cell=min_cell, by=("measure",), numerators=["rate_k"])
+    frame = frame.drop(columns=["cell", "rate_k"])
     result = finish(
         frame,
         analysis="degree_vs_skills",

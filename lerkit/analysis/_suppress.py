@@ -118,7 +118,11 @@ def suppress(
     first = hidden.copy()
     values = np.nan_to_num(counts, nan=0.0)
     margins: list[list[str]] = [list(by)] + [[*by, *m] for m in totals]
-    groupings = [_groups(out, cols) for cols in margins]
+    # a margin group of one cell is that cell, not a total published beside it (e.g. the
+    # gender rows of a table whose other rows are gender x race cells)
+    groupings = [_groups(out, margins[0])] + [
+        [rows for rows in _groups(out, cols) if len(rows) > 1] for cols in margins[1:]
+    ]
     _margin_rule(groupings, values, hidden)
     if len(groupings) > 1:
         _protect_links(groupings, values, hidden)
@@ -201,19 +205,24 @@ def _protect_links(
         related = np.unique(
             np.concatenate([rows for groups in groupings for rows in groups if cell in rows])
         )
+        # only cells of the cell's own table (its group of the first grouping) can help
+        table = next(rows for rows in groupings[0] if cell in rows)
         candidates = [int(r) for r in related if not hidden[r]]
-        others = [int(r) for r in np.flatnonzero(~hidden) if r not in candidates]
+        others = [int(r) for r in table if not hidden[r] and r not in candidates]
         order = sorted(candidates, key=lambda r: (values[r], r)) + sorted(
             others, key=lambda r: (values[r], r)
         )
-        if not order:
-            return
+        trial = hidden.copy()
         for choice in order:
             trial = hidden.copy()
             trial[choice] = True
             _margin_rule(groupings, values, trial)
             if _widths(groupings, values, trial, cells=[cell])[cell] > 1e-9:
                 break
+        else:
+            # no single cell frees it: hide its whole table rather than publish it
+            trial = hidden.copy()
+            trial[table] = True
         queue.extend(int(c) for c in np.flatnonzero(trial & ~hidden))
         hidden[:] = trial
 

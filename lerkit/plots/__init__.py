@@ -28,6 +28,11 @@ from lerkit.plots._evaluation import (
     power_analysis_figure,
 )
 from lerkit.plots._hiring import adverse_impact_figure, adverse_impact_ratio_figure
+from lerkit.plots._matching import (
+    matcher_fairness_figure,
+    skill_distance_figure,
+    skill_gaps_figure,
+)
 from lerkit.plots._mobility import (
     occupation_transitions_figure,
     wage_change_distribution_figure,
@@ -75,6 +80,7 @@ __all__ = [
     "learner_profile_figure",
     "learner_profile_opportunities_figure",
     "ler_funnel_figure",
+    "matcher_fairness_figure",
     "occupation_transitions_figure",
     "outcome_rates_figure",
     "palette",
@@ -85,6 +91,8 @@ __all__ = [
     "process_efficiency_savings_figure",
     "representation_difference_figure",
     "representation_figure",
+    "skill_distance_figure",
+    "skill_gaps_figure",
     "suppressed_note",
     "time_to_employment_figure",
     "timeline",
