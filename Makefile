@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Independent JS implementations for the interop tests (pinned by interop/package-lock.json)
 INTEROP := interop/node_modules/.installed
 
-.PHONY: install interop browser reports test lint typecheck pytest lock bench bench-verify bench-synth samples pilot clean
+.PHONY: install interop browser reports test lint typecheck pytest lock bench bench-verify bench-synth bench-analysis bench-anonymize samples pilot clean
 
 install: $(STAMP)
 
@@ -65,6 +65,15 @@ bench: $(STAMP)
 ## Verification rates, lerkit and the interop peers on the same credentials (needs node).
 bench-verify: $(STAMP) $(INTEROP)
 	$(BIN)/python benchmarks/verify.py
+
+## Every analysis on a 1,000,000-learner synthetic pilot: lerkit's engine path against a
+## pandas implementation of the same analyses, wall time and peak memory, with ratios.
+bench-analysis: $(STAMP)
+	$(BIN)/python benchmarks/analysis.py
+
+## k-anonymity with l-diversity on 1,000,000 rows: lerkit against anonypy (Mondrian).
+bench-anonymize: $(STAMP)
+	$(BIN)/python benchmarks/anonymize.py
 
 ## Generation rate and peak memory of synthetic pilots (10k and 100k learners by default).
 bench-synth: $(STAMP)

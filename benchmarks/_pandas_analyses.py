@@ -1,0 +1,1374 @@
+"""The pandas baseline of ``benchmarks/analysis.py``: lerkit's analyses written as an analyst would.
+
+Each function takes a dataset folder of Parquet tables and returns what the lerkit
+analysis of the same name returns, computed with plain pandas for the data step
+(``pd.read_parquet`` of the columns it needs, ``merge``, ``groupby``) and with lerkit's
+own statistics helpers for the rest (``_intervals``, ``suppress``, ``finish``, the
+Kaplan-Meier and Oaxaca-Blinder functions, the estimators' statsmodels calls): only
+the data step differs from the engine path, so the two must agree to the last digit
+and any difference in time or memory is the data step's.
+
+SQL semantics are kept where they change a count: ``groupby(..., dropna=False)`` (SQL
+groups NULL keys), pandas' nullable ``boolean`` dtype for flags built from columns that
+can be missing (three-valued logic, as ``~NULL`` stays NULL in SQL), inner joins where
+the engine joins inner. The code is straightforward, not tuned: no categorical
+encoding, no chunking, no pre-filtering beyond reading the needed columns.
+
+:data:`DATA` accumulates the seconds spent in the data step (reading and aggregating),
+so the benchmark can show it apart from the statistics both paths share.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf  # type: ignore[import-untyped]
+from scipy import stats  # type: ignore[import-untyped]
+
+from lerkit.analysis._decomposition import DEFAULT_EXPLANATORY, oaxaca_blinder
+from lerkit.analysis._descriptive import (
+    DEFAULT_ATTRIBUTES,
+    FUNNEL_STAGES,
+    NOT_REPORTED,
+    _proportion,
+    _suppress_groups,
+)
+from lerkit.analysis._efficiency import median_interval
+from lerkit.analysis._evaluation import DEFAULT_COVARIATES, _row, _terms, quarter_index
+from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
+from lerkit.analysis._intervals import newcombe, t_interval
+from lerkit.analysis._power import power_analysis
+from lerkit.analysis._result import finish
+from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE, _typology, _with_rates
+from lerkit.analysis._suppress import MIN_CELL, suppress
+from lerkit.analysis._survival import kaplan_meier, logrank, median_time
+from lerkit.datasets import dataset_dictionary, default_dictionary
+
+
+class StepTimer:
+    """Seconds spent inside ``with DATA:`` blocks since the last :meth:`reset`."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+DATA = StepTimer()
+
+
+def read(root: Path, table: str, columns: Sequence[str]) -> pd.DataFrame:
+    return pd.read_parquet(Path(root) / f"{table}.parquet", columns=list(columns))
+
+
+def label(values: pd.Series) -> pd.Series:
+    """Category labels as lerkit shows them: text, booleans "true"/"false", empty = not_reported."""
+    present = values.dropna()
+    if pd.api.types.is_bool_dtype(values) or (
+        values.dtype == object and set(present.unique()) <= {True, False}
+    ):
+        text = values.map({True: "true", False: "false"})
+    else:
+        text = values.astype("string")
+    return text.fillna(NOT_REPORTED).astype(object)
+
+
+def nullable(flag: pd.Series, known: pd.Series) -> pd.Series:
+    """A boolean flag that is missing where its input was (SQL three-valued logic)."""
+    return flag.astype("boolean").where(known.to_numpy(dtype=bool), pd.NA)
+
+
+def _codes(root: Path, table: str, column: str) -> tuple[str, ...]:
+    copy = Path(root) / "dictionary.yaml"
+    dictionary = dataset_dictionary(copy) if copy.is_file() else default_dictionary()
+    spec = dictionary.table(table)
+    if not spec.has_column(column):
+        return ()
+    kind = spec.column(column)
+    if kind.type == "boolean":
+        return ("true", "false")
+    if kind.type == "category":
+        return kind.codes
+    return ()
+
+
+def _quarter(days: pd.Series) -> pd.Series:
+    stamps = pd.to_datetime(days)
+    return stamps.dt.year.astype("int64") * 4 + (stamps.dt.month.astype("int64") - 1) // 3
+
+
+# -- 1. representation ---------------------------------------------------------------------
+
+
+def representation(root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95) -> pd.DataFrame:
+    attributes = list(DEFAULT_ATTRIBUTES)
+    with DATA():
+        learners = read(root, "learners", attributes)
+        counted = {a: label(learners[a]).value_counts() for a in attributes}
+    rows = []
+    for attribute in attributes:
+        observed = {str(k): int(v) for k, v in counted[attribute].items()}
+        codes = list(_codes(root, "learners", attribute))
+        order = codes + sorted(c for c in observed if c not in codes and c != NOT_REPORTED)
+        if NOT_REPORTED in observed:
+            order.append(NOT_REPORTED)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "attribute": attribute,
+                    "category": order,
+                    "n": [observed.get(c, 0) for c in order],
+                }
+            )
+        )
+    frame = pd.concat(rows, ignore_index=True)
+    frame["total"] = frame.groupby("attribute")["n"].transform("sum").astype("int64")
+    frame["measure"] = "share"
+    _proportion(frame, "n", "total", confidence)
+    frame = suppress(frame, count="n", min_cell=min_cell, by=("attribute",))
+    return finish(
+        frame,
+        analysis="representation",
+        parameters={"by": attributes, "reference": None, "cohort": None},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["attribute", "category"],
+    )
+
+
+# -- 2. credential attainment ----------------------------------------------------------------
+
+
+def credential_attainment(
+    root: Path, by: str = "pathway", min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    with DATA():
+        learners = read(root, "learners", ["learner_id", by])
+        people = pd.DataFrame({"learner_id": learners["learner_id"], "group": label(learners[by])})
+        credentials = read(root, "credentials", ["learner_id", "achievement_id", "issuer_id"])
+        alignments = read(root, "alignments", ["achievement_id", "framework", "target_code"])
+        held = credentials.groupby("learner_id").size().rename("credentials")
+        linked = credentials[["learner_id", "achievement_id"]].merge(
+            alignments, on="achievement_id"
+        )
+        targets = (
+            linked[["learner_id", "framework", "target_code"]]
+            .drop_duplicates()
+            .groupby("learner_id")
+            .size()
+            .rename("skills")
+        )
+        per = people.join(held, on="learner_id").join(targets, on="learner_id")
+        per["credentials"] = per["credentials"].fillna(0).astype(float)
+        per["skills"] = per["skills"].fillna(0).astype(float)
+        means = (
+            per.groupby("group", dropna=False)
+            .agg(
+                n=("group", "size"),
+                credentials_mean=("credentials", "mean"),
+                credentials_sd=("credentials", "std"),
+                skills_mean=("skills", "mean"),
+                skills_sd=("skills", "std"),
+            )
+            .reset_index()
+            .sort_values("group", ignore_index=True)
+        )
+        achievements = read(root, "achievements", ["achievement_id", "achievement_type", "level"])
+        issuers = read(root, "issuers", ["issuer_id", "issuer_type"])
+        kinds = credentials.merge(achievements, on="achievement_id", how="left").merge(
+            issuers, on="issuer_id", how="left"
+        )
+        kinds = people.merge(kinds, on="learner_id")
+        # holders of each kind: distinct learners per group and category of a dimension
+        parts = []
+        for d in ("achievement_type", "level", "issuer_type"):
+            holders = (
+                kinds.assign(category=label(kinds[d]))
+                .groupby(["group", "category"], dropna=False)["learner_id"]
+                .nunique()
+                .rename("n")
+                .reset_index()
+            )
+            parts.append(holders.assign(dimension=d))
+        shares = pd.concat(parts, ignore_index=True)[["group", "dimension", "category", "n"]]
+    rows: list[pd.DataFrame] = []
+    for measure, column in (
+        ("credentials_per_learner", "credentials"),
+        ("skills_per_learner", "skills"),
+    ):
+        part = means[["group", "n"]].copy()
+        part["measure"] = measure
+        part["dimension"] = ""
+        part["category"] = ""
+        part["estimate"] = means[f"{column}_mean"].astype(float)
+        part["sd"] = means[f"{column}_sd"].astype(float)
+        low, high = t_interval(part["estimate"], part["sd"], part["n"], confidence)
+        part["ci_low"], part["ci_high"] = low, high
+        part["total"] = part["n"]
+        rows.append(part)
+    sizes = dict(zip(means["group"], means["n"].astype(int), strict=True))
+    shares["total"] = shares["group"].map(sizes).astype("int64")
+    shares["measure"] = "share_holding"
+    shares["sd"] = np.nan
+    _proportion(shares, "n", "total", confidence)
+    order = {"achievement_type": 0, "level": 1, "issuer_type": 2}
+    shares = (
+        shares.assign(_d=shares["dimension"].map(order))
+        .sort_values(["group", "_d", "category"], ignore_index=True)
+        .drop(columns="_d")
+    )
+    rows.append(shares)
+    frame = pd.concat(rows, ignore_index=True)
+    frame = _suppress_groups(frame, means[["group", "n"]], min_cell=min_cell)
+    frame = suppress(frame, count="n", min_cell=min_cell, by=("measure", "dimension", "category"))
+    frame = frame.rename(columns={"group": by})
+    columns = [
+        by,
+        "measure",
+        "dimension",
+        "category",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "suppressed",
+        "total",
+        "sd",
+    ]
+    return finish(
+        frame[columns],
+        analysis="credential_attainment",
+        parameters={"by": by, "cohort": None, "interval": "t (means), Wilson (shares)"},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=[by, "dimension", "category"],
+        hide=["total", "sd"],
+    )
+
+
+# -- 3. LER funnel ---------------------------------------------------------------------------
+
+
+def ler_funnel(
+    root: Path, by: str = "pathway", min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    with DATA():
+        learners = read(root, "learners", ["learner_id", "cohort", by])
+        learners = learners[learners["cohort"] == "ler"]
+        flags = pd.DataFrame({"learner_id": learners["learner_id"], "group": label(learners[by])})
+        events = read(root, "ler_events", ["learner_id", "event"])
+        reached = events.groupby(["learner_id", "event"]).size().unstack(fill_value=0) > 0
+        applications = read(root, "applications", ["learner_id", "hired"])
+        applied = applications.assign(hired=applications["hired"].fillna(False).astype(bool))
+        applied = applied.groupby("learner_id")["hired"].any().to_frame()
+        applied["applied"] = True
+        for stage in FUNNEL_STAGES:
+            source = reached if stage in reached.columns else applied
+            if stage in source.columns:
+                flags[stage] = flags["learner_id"].map(source[stage]).fillna(False).astype(bool)
+            else:
+                flags[stage] = False
+        aggregates = {"total": flags.groupby("group").size()}
+        for i, stage in enumerate(FUNNEL_STAGES):
+            aggregates[stage] = flags.groupby("group")[stage].sum()
+            if i:
+                both = flags[stage] & flags[FUNNEL_STAGES[i - 1]]
+                aggregates[f"{stage}__converted"] = both.groupby(flags["group"]).sum()
+        counts = pd.DataFrame(aggregates).rename_axis("group").reset_index()
+        counts = counts.sort_values("group", ignore_index=True)
+    rows = []
+    for record in counts.to_dict("records"):
+        for i, stage in enumerate(FUNNEL_STAGES):
+            previous = FUNNEL_STAGES[i - 1] if i else None
+            rows.append(
+                {
+                    "group": record["group"],
+                    "stage": stage,
+                    "n": int(record[stage]),
+                    "total": int(record["total"]),
+                    "previous_n": int(record[previous]) if previous else np.nan,
+                    "converted": int(record[f"{stage}__converted"]) if previous else np.nan,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["measure"] = "share_reaching"
+    frame = frame.astype({"previous_n": "Int64", "converted": "Int64"})
+    _proportion(frame, "n", "total", confidence)
+    _proportion(frame, "converted", "previous_n", confidence, prefix="conversion")
+    small = (frame["converted"] < min_cell) | (frame["previous_n"] < min_cell)
+    frame.loc[small, ["conversion", "conversion_low", "conversion_high"]] = np.nan
+    frame.loc[small, "converted"] = pd.NA
+    frame = _suppress_groups(
+        frame, counts[["group", "total"]].rename(columns={"total": "n"}), min_cell=min_cell
+    )
+    frame = suppress(frame, count="n", min_cell=min_cell, by=("stage",))
+    frame = frame.rename(columns={"group": by})
+    return finish(
+        frame,
+        analysis="ler_funnel",
+        parameters={"by": by, "cohort": "ler", "stages": list(FUNNEL_STAGES)},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=[by, "stage"],
+        hide=[
+            "total",
+            "previous_n",
+            "converted",
+            "conversion",
+            "conversion_low",
+            "conversion_high",
+        ],
+    )
+
+
+# -- 4. outcome rates ------------------------------------------------------------------------
+
+
+def outcome_rates(
+    root: Path, by: str = "race_ethnicity", min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    with DATA():
+        outcomes = read(root, "outcomes", ["learner_id", "period", "employed"])
+        period = str(outcomes["period"].max())
+        quarter = outcomes[outcomes["period"] == period]
+        learners = read(root, "learners", ["learner_id", by])
+        joined = quarter.merge(learners, on="learner_id")
+        cells = pd.DataFrame(
+            {by: label(joined[by]), "flag": joined["employed"].fillna(False).astype(bool)}
+        )
+        counts = (
+            cells.groupby(by, dropna=False).agg(n=("flag", "size"), k=("flag", "sum")).reset_index()
+        )
+    counts = counts.astype({"n": "int64", "k": "int64"}).sort_values(by, ignore_index=True)
+    counts["measure"] = "employment_rate"
+    _proportion(counts, "k", "n", confidence)
+    ref_index = int(counts["n"].to_numpy().argmax())
+    ref = counts.iloc[ref_index]
+    counts["reference"] = str(ref[by])
+    gap, low, high = newcombe(counts["k"], counts["n"], ref["k"], ref["n"], confidence)
+    counts["gap"], counts["gap_low"], counts["gap_high"] = gap, low, high
+    counts.loc[ref_index, ["gap_low", "gap_high"]] = np.nan
+    counts = suppress(counts, count="n", min_cell=min_cell, numerators=["k"])
+    if bool(counts["suppressed"].iloc[ref_index]):
+        counts[["gap", "gap_low", "gap_high"]] = np.nan
+    columns = [
+        by,
+        "measure",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "suppressed",
+        "k",
+        "reference",
+        "gap",
+        "gap_low",
+        "gap_high",
+    ]
+    return finish(
+        counts[columns],
+        analysis="outcome_rates",
+        parameters={"outcome": "employed", "by": by, "period": period},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=[by],
+        hide=["k", "gap", "gap_low", "gap_high"],
+    )
+
+
+# -- 5. process efficiency -------------------------------------------------------------------
+
+
+def process_efficiency(
+    root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    with DATA():
+        apps = read(root, "applications", ["credential_check", "check_days", "hired"])
+        raw = apps[apps["check_days"].notna() & apps["credential_check"].notna()].copy()
+        raw["hired"] = raw["hired"].astype("boolean").fillna(False).astype(bool)
+    rows: list[dict[str, object]] = []
+    arms: dict[str, np.ndarray] = {}
+    hires: dict[str, int] = {}
+    for check in ("ler", "manual"):
+        sub = raw[raw["credential_check"] == check]
+        x = sub["check_days"].to_numpy(dtype=float)
+        arms[check], hires[check] = x, int(sub["hired"].sum())
+        n = len(x)
+        mean = float(x.mean()) if n else float("nan")
+        sd = float(x.std(ddof=1)) if n >= 2 else float("nan")
+        lo, hi = t_interval(mean, sd, n, confidence)
+        base: dict[str, object] = {"credential_check": check, "n": n, "hires": hires[check]}
+        rows.append(
+            base
+            | {
+                "measure": "mean_check_days",
+                "estimate": mean,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "interval": "t",
+            }
+        )
+        mlo, mhi = median_interval(x, confidence)
+        rows.append(
+            base
+            | {
+                "measure": "median_check_days",
+                "estimate": float(np.median(x)) if n else float("nan"),
+                "ci_low": mlo,
+                "ci_high": mhi,
+                "interval": "order_statistic",
+            }
+        )
+    ler, manual = arms["ler"], arms["manual"]
+    if len(ler) >= 2 and len(manual) >= 2:
+        test = stats.ttest_ind(manual, ler, equal_var=False)
+        ci = test.confidence_interval(confidence_level=confidence)
+        diff = float(manual.mean() - ler.mean())
+        dlo, dhi, p = float(ci.low), float(ci.high), float(test.pvalue)
+    else:
+        diff = dlo = dhi = p = float("nan")
+    h = hires["ler"]
+    base = {
+        "credential_check": "manual - ler",
+        "n": len(ler) + len(manual),
+        "hires": h,
+        "suppressed": min(len(ler), len(manual)) < min_cell,
+        "interval": "welch_t",
+        "p_value": p,
+    }
+    rows.append(
+        base | {"measure": "difference_in_means", "estimate": diff, "ci_low": dlo, "ci_high": dhi}
+    )
+    rows.append(
+        base
+        | {
+            "measure": "hiring_days_saved",
+            "estimate": diff * h,
+            "ci_low": dlo * h,
+            "ci_high": dhi * h,
+        }
+    )
+    frame = pd.DataFrame(rows)
+    frame["suppressed"] = frame["suppressed"].astype("boolean").fillna(False).astype(bool)
+    frame["p_value"] = pd.to_numeric(frame["p_value"], errors="coerce").astype(float)
+    frame["hires"] = frame["hires"].astype("int64")
+    columns = [
+        "credential_check",
+        "measure",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "suppressed",
+        "hires",
+        "interval",
+        "p_value",
+    ]
+    return finish(
+        frame[columns],
+        analysis="process_efficiency",
+        parameters={"by": ("credential_check",)},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["credential_check"],
+        hide=("hires", "p_value"),
+    )
+
+
+# -- 6. adverse impact -----------------------------------------------------------------------
+
+
+def adverse_impact(root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95) -> pd.DataFrame:
+    by = ("gender", "race_ethnicity")
+    stage = "hired"
+    with DATA():
+        apps = read(root, "applications", ["learner_id", "screen", stage])
+        learners = read(root, "learners", ["learner_id", *by])
+        joined = apps.merge(learners, on="learner_id")
+        joined["selected"] = joined[stage].fillna(False).astype("int64")
+        parts = []
+        for dims in [("gender",), ("race_ethnicity",), by]:
+            counts = (
+                joined.groupby(["screen", *dims], dropna=False)
+                .agg(n=("selected", "size"), selected=("selected", "sum"))
+                .reset_index()
+            )
+            labels = counts[list(dims)].astype("string").fillna("unknown")
+            counts = counts.assign(
+                dimension=" × ".join(dims),
+                category=labels.agg(" × ".join, axis=1),
+                unknown_demographics=(labels == "unknown").any(axis=1).to_numpy(),
+            )
+            for column in dims:
+                counts[column] = labels[column]
+            parts.append(counts)
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[["screen", "dimension", "category", *by, "n", "selected", "unknown_demographics"]]
+    frame["screen"] = frame["screen"].astype(str)
+    frame["n"] = frame["n"].astype("int64")
+    frame["selected"] = frame["selected"].astype("int64")
+    frame = frame.sort_values(["screen", "dimension", "category"], ignore_index=True)
+    frame = suppress(
+        frame,
+        count="n",
+        min_cell=min_cell,
+        by=("screen", "dimension"),
+        totals=[[c] for c in by],
+        numerators=["selected"],
+    )
+    total = frame.groupby(["screen", "dimension"])["n"].transform("sum")
+    frame["excluded_small_category"] = ~frame["unknown_demographics"] & (frame["n"] < 0.0 * total)
+    frame = _ratios_and_tests(frame, confidence=confidence, fisher_below=5.0)
+    frame["measure"] = f"selection_rate_{stage}"
+    frame["small_sample"] = frame["n"] < 30
+    result = finish(
+        frame,
+        analysis="adverse_impact",
+        parameters={"stage": stage, "by": list(by)},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["screen", "dimension", "category"],
+        hide=[
+            "selected",
+            "impact_ratio",
+            "four_fifths",
+            "difference",
+            "difference_ci_low",
+            "difference_ci_high",
+            "p_value",
+            "test",
+        ],
+    )
+    result.attrs["caveats"] = list(CAVEATS)
+    return result
+
+
+# -- 7. degree vs skills ---------------------------------------------------------------------
+
+
+def degree_vs_skills(
+    root: Path, by: str = "race_ethnicity", min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    qualified_share = QUALIFIED_SHARE
+    with DATA():
+        apps = read(
+            root,
+            "applications",
+            ["application_id", "learner_id", "posting_id", "screen", "screened_in"],
+        )
+        postings = read(root, "postings", ["posting_id", "requires_degree", "required_skills"])
+        credentials = read(root, "credentials", ["learner_id", "achievement_id"])
+        alignments = read(root, "alignments", ["achievement_id", "target_code"])
+        learners = read(root, "learners", ["learner_id", by, "highest_education", "stars"])
+        required = (
+            postings[["posting_id", "required_skills"]]
+            .explode("required_skills")
+            .dropna(subset=["required_skills"])
+            .drop_duplicates()
+            .rename(columns={"required_skills": "skill"})
+        )
+        held = (
+            credentials.merge(alignments, on="achievement_id")[["learner_id", "target_code"]]
+            .drop_duplicates()
+            .rename(columns={"target_code": "skill"})
+        )
+        held["has"] = 1
+        wanted = apps[["application_id", "learner_id", "posting_id"]].merge(
+            required, on="posting_id"
+        )
+        matched = wanted.merge(held, on=["learner_id", "skill"], how="left")
+        match = matched.groupby("application_id").agg(
+            m_required=("skill", "size"), m_held=("has", "count")
+        )
+        education = learners["highest_education"]
+        people = pd.DataFrame(
+            {
+                "learner_id": learners["learner_id"],
+                "group": learners[by].astype("string"),
+                "degree_ok": nullable(education.isin(DEGREE_LEVELS), education.notna()),
+                "stars": learners["stars"].astype("boolean").fillna(False),
+            }
+        )
+        jobs = pd.DataFrame(
+            {
+                "posting_id": postings["posting_id"],
+                "requires_degree": postings["requires_degree"].astype("boolean").fillna(False),
+            }
+        )
+        pool = (
+            apps.join(match, on="application_id")
+            .merge(people, on="learner_id")
+            .merge(jobs, on="posting_id")
+        )
+        share = (pool["m_held"].astype(float) / pool["m_required"].astype(float)).fillna(0.0)
+        pool["skills_ok"] = share >= qualified_share - 1e-9
+        pool["screened_in"] = pool["screened_in"].astype("boolean").fillna(False)
+
+        def totals(table: pd.DataFrame) -> pd.DataFrame:
+            degree = table["screen"] == "degree"
+            skills = table["screen"] == "skills"
+            focus = table["stars"] & table["skills_ok"] & degree
+            required = table["requires_degree"] & table["skills_ok"]
+            flags = {
+                "skills_qualified": table["skills_ok"],
+                "degree_qualified": table["degree_ok"],
+                "req_skills_qualified": required,
+                "req_gap": required & ~table["degree_ok"],
+                "stars_focus": focus,
+                "stars_focus_out": focus & ~table["screened_in"],
+                "degree_pool": degree,
+                "degree_pass": degree & table["screened_in"],
+                "skills_pool": skills,
+                "skills_pass": skills & table["screened_in"],
+            }
+            out = pd.DataFrame(
+                {k: v.astype("boolean").fillna(False).astype("int64") for k, v in flags.items()}
+            )
+            out.insert(0, "applications", 1)
+            out["group"] = table["group"].astype(object).where(table["group"].notna(), "unknown")
+            return out
+
+        flags = totals(pool)
+        grouped = flags.groupby("group").sum().reset_index()
+        overall = flags.drop(columns="group").sum().to_frame().T.assign(group="all")
+    counts = pd.concat([grouped, overall], ignore_index=True)
+    counts["group"] = counts["group"].astype(str)
+    counts = counts.set_index("group")
+    rates = {
+        "skills_qualified": ("skills_qualified", "applications"),
+        "degree_qualified": ("degree_qualified", "applications"),
+        "opportunity_gap": ("req_gap", "req_skills_qualified"),
+        "degree_screen_exclusion_qualified_stars": ("stars_focus_out", "stars_focus"),
+    }
+    shares = {
+        "share_of_applicants": "applications",
+        "share_of_degree_screen_pool": "degree_pool",
+        "share_passing_degree_screen": "degree_pass",
+        "share_of_skills_screen_pool": "skills_pool",
+        "share_passing_skills_screen": "skills_pass",
+    }
+    rows: list[dict[str, Any]] = []
+    records: dict[Any, dict[Any, Any]] = counts.to_dict("index")
+    for group, row in records.items():
+        for measure, (num, den) in rates.items():
+            k, n = int(row[num]), int(row[den])
+            rows.append({"measure": measure, "group": group, "k": k, "n": n, "cell": n})
+        if group == "all":
+            continue
+        for measure, column in shares.items():
+            k, n = int(row[column]), int(records["all"][column])
+            rows.append({"measure": measure, "group": group, "k": k, "n": n, "cell": k})
+    frame = _with_rates(pd.DataFrame(rows), confidence)
+    frame = frame.sort_values(["measure", "group"], ignore_index=True)
+    # a rate (cell = n) is also hidden when its k or n - k is small; a share's cell is k
+    frame["rate_k"] = frame["k"].where(frame["cell"] == frame["n"])
+    frame = suppress(frame, count="cell", min_cell=min_cell, by=("measure",), numerators=["rate_k"])
+    frame = frame.drop(columns=["cell", "rate_k"])
+    return finish(
+        frame,
+        analysis="degree_vs_skills",
+        parameters={"by": by, "qualified_share": qualified_share},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["group"],
+        hide=["k"],
+    )
+
+
+# -- 8. degree requirement follow-through ----------------------------------------------------
+
+
+def degree_requirement_follow_through(
+    root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    with DATA():
+        postings = read(
+            root, "postings", ["posting_id", "employer_id", "posted_on", "requires_degree"]
+        )
+        posted = pd.to_datetime(postings["posted_on"])
+        postings["category"] = posted.dt.year.astype(str) + "Q" + posted.dt.quarter.astype(str)
+        postings["day"] = posted.dt.normalize()
+        postings["k"] = postings["requires_degree"].fillna(False).astype("int64")
+        quarterly = (
+            postings.groupby("category", dropna=False)
+            .agg(n=("k", "size"), k=("k", "sum"))
+            .reset_index()
+            .sort_values("category", ignore_index=True)
+        )
+        daily = (
+            postings.groupby(["employer_id", "day"], dropna=False)
+            .agg(n=("k", "size"), k=("k", "sum"))
+            .reset_index()
+        )
+        apps = read(root, "applications", ["learner_id", "posting_id", "hired"])
+        learners = read(root, "learners", ["learner_id", "highest_education"])
+        hired = (
+            apps[apps["hired"].fillna(False).astype(bool)]
+            .merge(postings[["posting_id", "employer_id", "day"]], on="posting_id")
+            .merge(learners, on="learner_id")
+        )
+        education = hired["highest_education"]
+        hired["nondegree"] = nullable(~education.isin(DEGREE_LEVELS), education.notna())
+        hires = (
+            hired.groupby(["employer_id", "day"], dropna=False)
+            .agg(hires=("nondegree", "size"), nondegree=("nondegree", "sum"))
+            .reset_index()
+        )
+    quarterly = _with_rates(quarterly, confidence).assign(
+        part="quarterly", measure="share_postings_requiring_degree"
+    )
+    employers = _typology(
+        daily,
+        hires,
+        rise_threshold=0.10,
+        alpha=0.01,
+        reinstate_alpha=0.05,
+        min_postings=2,
+        min_hires=3,
+    )
+    employers["suppressed_by"] = np.minimum(employers["hires_before"], employers["hires_after"])
+    frame = pd.concat([quarterly.drop(columns="k"), employers], ignore_index=True)
+    frame["cell"] = frame["n"].where(frame["part"] == "quarterly", frame["suppressed_by"])
+    frame = frame.drop(columns="suppressed_by")
+    frame = suppress(frame, count="cell", min_cell=min_cell, by=("part", "category"))
+    frame = frame.drop(columns="cell")
+    return finish(
+        frame,
+        analysis="degree_requirement_follow_through",
+        parameters={},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["part", "category"],
+        hide=["hires_before", "hires_after", "nondegree_share_before", "nondegree_share_after"],
+    )
+
+
+# -- 9. time to employment -------------------------------------------------------------------
+
+
+def time_to_employment(
+    root: Path, by: str = "pathway", min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    with DATA():
+        learners = read(root, "learners", ["learner_id", "enrolled_on", by])
+        credentials = read(root, "credentials", ["learner_id", "issued_on"])
+        credentials["issued_on"] = pd.to_datetime(credentials["issued_on"])
+        learners["enrolled_on"] = pd.to_datetime(learners["enrolled_on"])
+        joined = credentials.merge(learners[["learner_id", "enrolled_on"]], on="learner_id")
+        joined = joined[joined["issued_on"] >= joined["enrolled_on"]]
+        starts = joined.groupby("learner_id")["issued_on"].min().rename("start").reset_index()
+        starts["start_q"] = _quarter(starts["start"])
+        outcomes = read(root, "outcomes", ["learner_id", "period", "employed"])
+        # twelve distinct periods: convert each once
+        quarters = {p: quarter_index(str(p)) for p in outcomes["period"].unique()}
+        outcomes["q"] = outcomes["period"].map(quarters).astype("int64")
+        last = int(outcomes["q"].max())
+        employed = outcomes.loc[
+            outcomes["employed"].fillna(False).astype(bool), ["learner_id", "q"]
+        ]
+        after = employed.merge(starts[["learner_id", "start_q"]], on="learner_id")
+        after = after[after["q"] > after["start_q"]]
+        first = after.groupby("learner_id")["q"].min().rename("first_q")
+        group = learners[["learner_id"]].assign(group=learners[by].astype("string"))
+        people = starts.merge(group, on="learner_id").join(first, on="learner_id")
+        people["event"] = people["first_q"].notna().astype("int64")
+        people["duration"] = people["first_q"].fillna(last).astype("int64") - people["start_q"]
+        people = people[people["duration"] > 0]
+        counts = (
+            people.groupby(["group", "duration"], dropna=False)
+            .agg(entered=("event", "size"), events=("event", "sum"))
+            .reset_index()
+            .sort_values(["group", "duration"], ignore_index=True)
+        )
+    counts["group"] = counts["group"].astype(str)
+    counts = counts.astype({"duration": "int64", "entered": "int64", "events": "int64"})
+    counts["censored"] = counts["entered"] - counts["events"]
+    rows: list[dict[str, Any]] = []
+    parts: list[pd.DataFrame] = []
+    sizes = counts.groupby("group")["entered"].sum()
+    for name, size in sizes.items():
+        curve = kaplan_meier(counts[counts["group"] == name], confidence=confidence)
+        small_group = int(size) < min_cell
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": name,
+                    "measure": "survival",
+                    "time": curve["time"].astype(float),
+                    "estimate": curve["survival"],
+                    "ci_low": curve["ci_low"],
+                    "ci_high": curve["ci_high"],
+                    "n": curve["at_risk"].astype("int64"),
+                    "events": curve["events"].astype("int64"),
+                    "censored": curve["censored"].astype("int64"),
+                    "suppressed": small_group,
+                }
+            )
+        )
+        median, low, high = median_time(curve)
+        rows.append(
+            {
+                "group": name,
+                "measure": "median",
+                "time": math.nan,
+                "estimate": median,
+                "ci_low": low,
+                "ci_high": high,
+                "n": int(size),
+                "suppressed": small_group,
+            }
+        )
+    shown = [str(g) for g, size in sizes.items() if int(size) >= min_cell]
+    if len(shown) >= 2:
+        statistic, df, p_value = logrank(counts[counts["group"].isin(shown)])
+        rows.append(
+            {
+                "group": "(all)",
+                "measure": "logrank",
+                "time": math.nan,
+                "estimate": statistic,
+                "ci_low": math.nan,
+                "ci_high": math.nan,
+                "n": int(sizes[shown].sum()),
+                "df": df,
+                "p_value": p_value,
+                "suppressed": False,
+            }
+        )
+    frame = pd.concat([*parts, pd.DataFrame(rows)], ignore_index=True)
+    frame = frame.sort_values(["group", "measure", "time"], kind="stable", ignore_index=True)
+    curve_rows = frame["measure"] == "survival"
+    thin = curve_rows & ((frame["n"] < min_cell) | frame["suppressed"].astype(bool))
+    following = thin.groupby(frame["group"]).shift(-1, fill_value=False).astype(bool)
+    frame.loc[curve_rows & ~thin & following, "censored"] = np.nan
+    return finish(
+        frame,
+        analysis="time_to_employment",
+        parameters={"by": by, "start": "credential", "unit": "quarters"},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["group"],
+        hide=("events", "censored"),
+    )
+
+
+# -- 10, 11, 12: periods, detectable effect, pilot evaluation, gap decomposition -------------
+
+
+def _post_periods(outcomes: pd.DataFrame, learners: pd.DataFrame) -> list[str]:
+    """Quarters after the last enrolment quarter (lerkit's default post period)."""
+    last = int(_quarter(pd.Series([learners["enrolled_on"].max()])).iloc[0])
+    return sorted(p for p in outcomes["period"].astype(str).unique() if quarter_index(p) > last)
+
+
+def _pre_periods(outcomes: pd.DataFrame, learners: pd.DataFrame) -> list[str]:
+    first = int(_quarter(pd.Series([learners["enrolled_on"].min()])).iloc[0])
+    return sorted(p for p in outcomes["period"].astype(str).unique() if quarter_index(p) < first)
+
+
+def detectable_effect(root: Path) -> pd.DataFrame:
+    with DATA():
+        outcomes = read(root, "outcomes", ["learner_id", "period", "employed", "hourly_wage"])
+        learners = read(root, "learners", ["learner_id", "cohort", "enrolled_on"])
+        periods = _post_periods(outcomes, learners)
+        rows = outcomes[
+            outcomes["period"].isin(periods)
+            & outcomes["employed"].fillna(False).astype(bool)
+            & outcomes["hourly_wage"].notna()
+            & (outcomes["hourly_wage"] > 0)
+        ]
+        per = rows.groupby("learner_id")["hourly_wage"].mean().rename("y").reset_index()
+        joined = per.merge(learners[["learner_id", "cohort"]], on="learner_id")
+        frame = joined.groupby("cohort")["y"].agg(n="count", mean="mean", var="var")
+    ler, comp = frame.loc["ler"], frame.loc["comparison"]
+    n1, n2 = float(ler["n"]), float(comp["n"])
+    pooled = math.sqrt(((n1 - 1) * ler["var"] + (n2 - 1) * comp["var"]) / (n1 + n2 - 2))
+    result = power_analysis(
+        n=n1, alpha=0.05, power=0.8, outcome="mean", sd=pooled, ratio=n2 / n1, effect=None
+    )
+    result["mean_ler"] = float(ler["mean"])
+    result["mean_comparison"] = float(comp["mean"])
+    result["period"] = ",".join(periods)
+    return result
+
+
+def pilot_evaluation(
+    root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    covariates = list(DEFAULT_COVARIATES)
+    cluster = "learner_id"
+    with DATA():
+        outcomes = read(root, "outcomes", ["learner_id", "period", "employed", "hourly_wage"])
+        learners = read(
+            root,
+            "learners",
+            [
+                "learner_id",
+                "cohort",
+                "enrolled_on",
+                "birth_year",
+                "stars",
+                "pathway",
+                "highest_education",
+            ],
+        )
+        pre, post = _pre_periods(outcomes, learners), _post_periods(outcomes, learners)
+        rows = outcomes[
+            outcomes["period"].isin([*pre, *post])
+            & outcomes["employed"].fillna(False).astype(bool)
+            & outcomes["hourly_wage"].notna()
+            & (outcomes["hourly_wage"] > 0)
+        ]
+        rows = rows.assign(post=rows["period"].isin(post).astype("int64"))
+        panel = (
+            rows.groupby(["learner_id", "post"])["hourly_wage"]
+            .agg(y="mean", quarters="count")
+            .reset_index()
+        )
+        people = pd.DataFrame(
+            {
+                "learner_id": learners["learner_id"],
+                "ler": (learners["cohort"] == "ler").astype("int64"),
+                "stars": learners["stars"],
+                "pathway": learners["pathway"],
+                "age": (
+                    pd.to_datetime(learners["enrolled_on"]).dt.year - learners["birth_year"]
+                ).astype("float64"),
+                "highest_education": learners["highest_education"],
+            }
+        )
+        panel = panel.merge(people, on="learner_id").sort_values(["learner_id", "post"])
+        panel = panel.dropna(subset=["y", *covariates, cluster]).reset_index(drop=True)
+    after = panel[panel["post"] == 1]
+    both = panel.groupby("learner_id")["post"].transform("nunique") == 2
+    panel = panel[both].reset_index(drop=True)
+    terms = _terms(panel, covariates)
+    groups = pd.factorize(panel[cluster])[0]
+    clustered = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+
+    def counts(frame: pd.DataFrame) -> tuple[int, int, int]:
+        arms = frame.drop_duplicates("learner_id")["ler"]
+        return len(arms), int(arms.sum()), int((arms == 0).sum())
+
+    fits = []
+    n, n_ler, n_comp = counts(after)
+    fits.append(
+        (
+            "naive",
+            "post-period difference of means, HC3",
+            smf.ols("y ~ ler", data=after).fit(cov_type="HC3"),
+            (n, n_ler, n_comp),
+        )
+    )
+    sizes = counts(panel)
+    fits.append(
+        (
+            "did",
+            f"2x2 difference in differences, SE clustered by {cluster}",
+            smf.ols("y ~ ler * post", data=panel).fit(**clustered),
+            sizes,
+        )
+    )
+    rhs = " + ".join([*terms, *(f"{t}:post" for t in terms)])
+    fits.append(
+        (
+            "did_adjusted",
+            f"difference in differences, covariates x post, SE clustered by {cluster}",
+            smf.ols(f"y ~ ler * post + {rhs}", data=panel).fit(**clustered),
+            sizes,
+        )
+    )
+    fits.append(
+        (
+            "regression",
+            "post-period OLS with covariates, HC3",
+            smf.ols(f"y ~ ler + {' + '.join(terms)}", data=after).fit(cov_type="HC3"),
+            counts(after),
+        )
+    )
+    frame = pd.DataFrame(
+        [
+            _row(
+                fit,
+                name=name,
+                method=method,
+                n=s[0],
+                n_ler=s[1],
+                n_comp=s[2],
+                confidence=confidence,
+            )
+            for name, method, fit, s in fits
+        ]
+    )
+    frame["suppressed"] = np.minimum(frame["n_ler"], frame["n_comparison"]) < min_cell
+    return finish(
+        frame,
+        analysis="pilot_evaluation",
+        parameters={"pre": pre, "post": post, "covariates": covariates},
+        min_cell=min_cell,
+        confidence=confidence,
+        hide=("se", "p_value", "n_ler", "n_comparison"),
+    )
+
+
+def gap_decomposition(
+    root: Path, n_boot: int = 500, min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    group, reference, comparison = "race_ethnicity", "white", "black"
+    explanatory = list(DEFAULT_EXPLANATORY)
+    with DATA():
+        outcomes = read(root, "outcomes", ["learner_id", "period", "employed", "hourly_wage"])
+        learners = read(
+            root,
+            "learners",
+            [
+                "learner_id",
+                group,
+                "cohort",
+                "pathway",
+                "highest_education",
+                "enrolled_on",
+                "birth_year",
+            ],
+        )
+        periods = _post_periods(outcomes, learners)
+        rows = outcomes[
+            outcomes["period"].isin(periods)
+            & outcomes["employed"].fillna(False).astype(bool)
+            & outcomes["hourly_wage"].notna()
+            & (outcomes["hourly_wage"] > 0)
+        ]
+        wages = np.log(rows["hourly_wage"]).groupby(rows["learner_id"]).mean().rename("y")
+        people = pd.DataFrame(
+            {
+                "learner_id": learners["learner_id"],
+                group: learners[group],
+                "has_ler": (learners["cohort"] == "ler").astype("int64"),
+                "pathway": learners["pathway"],
+                "highest_education": learners["highest_education"],
+                "age": (
+                    pd.to_datetime(learners["enrolled_on"]).dt.year - learners["birth_year"]
+                ).astype("float64"),
+            }
+        )
+        end = max(periods)
+        year, quarter = int(end[:4]), int(end[5])
+        cutoff = pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)
+        credentials = read(root, "credentials", ["learner_id", "issued_on"])
+        held = credentials[pd.to_datetime(credentials["issued_on"]) <= cutoff]
+        count = held.groupby("learner_id").size().rename("credentials_count")
+        frame = people.join(wages, on="learner_id", how="inner").join(count, on="learner_id")
+        frame["credentials_count"] = frame["credentials_count"].fillna(0).astype(float)
+        frame = frame.sort_values("learner_id", ignore_index=True)
+    table = oaxaca_blinder(
+        frame,
+        outcome="y",
+        group=group,
+        reference=reference,
+        comparison=comparison,
+        explanatory=explanatory,
+        n_boot=n_boot,
+        confidence=confidence,
+        random_state=0,
+    )
+    table["suppressed"] = np.minimum(table["n_reference"], table["n_comparison"]) < min_cell
+    return finish(
+        table,
+        analysis="gap_decomposition",
+        parameters={"periods": periods, "n_boot": n_boot},
+        min_cell=min_cell,
+        confidence=confidence,
+        hide=("share_of_gap", "n_reference", "n_comparison"),
+    )
+
+
+# -- 13. learner profile (tables only, no verification) --------------------------------------
+
+
+def learner_profile(root: Path, learner_id: str, qualified_share: float = 0.5, k: int = 10) -> Any:
+    """The same :class:`~lerkit.analysis.LearnerProfile` parts (``verify=False``)."""
+    from lerkit.analysis._profile import LearnerProfile
+
+    with DATA():
+        credentials = read(root, "credentials", ["credential_id", "learner_id", "achievement_id"])
+        mine = credentials[credentials["learner_id"] == learner_id]
+        alignments = read(
+            root, "alignments", ["achievement_id", "framework", "target_code", "target_name"]
+        )
+        per = mine.groupby("achievement_id").size().rename("held")
+        skills = alignments[alignments["achievement_id"].isin(set(mine["achievement_id"].dropna()))]
+        skills = (
+            skills.join(per, on="achievement_id")
+            .groupby("target_code", sort=True)
+            .agg(
+                framework=("framework", "first"),
+                target_name=("target_name", "first"),
+                credentials=("held", "sum"),
+            )
+            .reset_index()
+        )
+        held = set(skills["target_code"])
+        postings = read(root, "postings", ["posting_id", "wage", "required_skills"])
+        required = postings["required_skills"].map(
+            lambda v: sorted(set(v)) if v is not None and not _isna(v) else []
+        )
+        postings["required"] = required.map(len).astype("int64")
+        postings["covered"] = required.map(lambda r: sum(s in held for s in r)).astype("int64")
+        postings = postings[postings["required"] > 0].copy()
+        postings["coverage"] = postings["covered"] / postings["required"]
+        match = postings[postings["coverage"] >= qualified_share - 1e-12]
+        match = match.sort_values(
+            ["coverage", "wage", "posting_id"], ascending=[False, False, True], na_position="last"
+        ).head(k)
+    return LearnerProfile(
+        learner_id, mine.reset_index(drop=True), skills, match.reset_index(drop=True)
+    )
+
+
+def _isna(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# -- 8a. wage mobility (lerkit/analysis/_mobility.py) ---------------------------------------
+
+
+def wage_mobility(
+    root: Path, by: str = "pathway", min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Wage change from the first to the last quarter, by group (lerkit's defaults)."""
+    # imported here: the module is newer than this baseline and may be absent
+    from lerkit.analysis._intervals import wilson
+    from lerkit.analysis._mobility import _group_cells, _median_bounds
+
+    with DATA():
+        outcomes = read(
+            root, "outcomes", ["learner_id", "period", "employed", "occupation_soc", "hourly_wage"]
+        )
+        periods = sorted(outcomes["period"].astype(str).unique())
+        pre, post = [periods[0]], [periods[-1]]
+
+        def states(window: list[str]) -> pd.DataFrame:
+            rows = outcomes[outcomes["period"].isin(window)]
+            working = rows["employed"].fillna(False).astype(bool)
+            paid = working & rows["hourly_wage"].notna() & (rows["hourly_wage"] > 0)
+            wage = rows["hourly_wage"].where(paid).groupby(rows["learner_id"]).mean()
+            latest = (
+                rows[working & rows["occupation_soc"].notna()]
+                .sort_values("period")
+                .groupby("learner_id")["occupation_soc"]
+                .last()
+            )
+            return pd.DataFrame({"wage": wage}).join(latest.rename("occupation"))
+
+        before, after = states(pre), states(post)
+        learners = read(root, "learners", ["learner_id", by])
+        labels = pd.DataFrame({"learner_id": learners["learner_id"], "g_0": label(learners[by])})
+        pairs = labels.join(before.add_prefix("pre_"), on="learner_id", how="inner").join(
+            after.add_prefix("post_"), on="learner_id", how="inner"
+        )
+        rows = pairs[pairs["pre_wage"].notna() & pairs["post_wage"].notna()].copy()
+        rows["change"] = rows["post_wage"] - rows["pre_wage"]
+        rows["log_change"] = np.log(rows["post_wage"]) - np.log(rows["pre_wage"])
+        rows["gain"] = (rows["change"] > 0).astype("int64")
+        counts = (
+            rows.groupby("g_0")
+            .agg(
+                n=("change", "size"),
+                gains=("gain", "sum"),
+                mean=("change", "mean"),
+                sd=("change", "std"),
+                log_mean=("log_change", "mean"),
+                log_sd=("log_change", "std"),
+                median=("change", "median"),
+            )
+            .reset_index()
+        )
+        sorted_changes = {
+            str(k): np.sort(v.to_numpy(dtype=float)) for k, v in rows.groupby("g_0")["change"]
+        }
+    counts = counts.astype({"n": "int64", "gains": "int64", "g_0": str})
+    counts = counts.sort_values("g_0", ignore_index=True)
+    counts = _group_cells(counts, ["g_0"], min_cell)
+    records: list[dict[str, Any]] = []
+    for values in counts.to_dict("records"):
+        n = int(values["n"])
+        common = {
+            by: values["g_0"],
+            "n": n,
+            "suppressed": bool(values["suppressed"]),
+            "gains": None,
+        }
+        low, high = t_interval(values["mean"], values["sd"], n, confidence)
+        records.append(
+            {
+                **common,
+                "measure": "mean_change_usd",
+                "estimate": values["mean"],
+                "ci_low": float(low),
+                "ci_high": float(high),
+                "sd": values["sd"],
+            }
+        )
+        low, high = t_interval(values["log_mean"], values["log_sd"], n, confidence)
+        records.append(
+            {
+                **common,
+                "measure": "mean_log_change_pct",
+                "estimate": 100.0 * values["log_mean"],
+                "ci_low": 100.0 * float(low),
+                "ci_high": 100.0 * float(high),
+                "sd": 100.0 * values["log_sd"],
+            }
+        )
+        ranks = _median_bounds(n, confidence)
+        x = sorted_changes[values["g_0"]]
+        m_low, m_high = (x[ranks[0] - 1], x[ranks[1] - 1]) if ranks else (math.nan, math.nan)
+        records.append(
+            {
+                **common,
+                "measure": "median_change_usd",
+                "estimate": values["median"],
+                "ci_low": float(m_low),
+                "ci_high": float(m_high),
+                "sd": math.nan,
+            }
+        )
+        w_low, w_high = wilson(values["gains"], n, confidence)
+        few = min(values["gains"], n - values["gains"]) < min_cell
+        records.append(
+            {
+                **common,
+                "measure": "share_with_gain",
+                "estimate": values["gains"] / n,
+                "ci_low": float(w_low),
+                "ci_high": float(w_high),
+                "sd": math.nan,
+                "suppressed": common["suppressed"] or few,
+                "gains": values["gains"],
+            }
+        )
+    frame = pd.DataFrame.from_records(records)
+    frame = frame[
+        [by, "measure", "estimate", "ci_low", "ci_high", "n", "suppressed", "sd", "gains"]
+    ]
+    frame["gains"] = frame["gains"].astype("Int64")
+    return finish(
+        frame,
+        analysis="wage_mobility",
+        parameters={"by": by, "pre": pre, "post": post},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=[by],
+        hide=["sd", "gains"],
+    )
+
+
+# -- 15. where to act (lerkit/analysis/_targeting.py) ---------------------------------------
+
+
+def where_to_act(root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95) -> pd.DataFrame:
+    """Employment-rate gaps to the population by region, earlier occupation and pathway."""
+    # imported here: the module is newer than this baseline and may be absent
+    from lerkit.analysis._targeting import NO_EARLIER_JOB, _gaps, _hide, _rank
+
+    names = ["region", "occupation", "pathway"]
+    with DATA():
+        outcomes = read(
+            root, "outcomes", ["learner_id", "period", "employed", "hourly_wage", "occupation_soc"]
+        )
+        quarter = str(outcomes["period"].dropna().astype(str).max())
+        now = outcomes.loc[outcomes["period"] == quarter, ["learner_id", "employed", "hourly_wage"]]
+        learners = read(root, "learners", ["learner_id", "region", "pathway"])
+        rows = learners.merge(now, on="learner_id")
+        earlier = outcomes[
+            (outcomes["period"] < quarter)
+            & outcomes["employed"].fillna(False).astype(bool)
+            & outcomes["occupation_soc"].notna()
+        ]
+        previous = earlier.sort_values("period").groupby("learner_id")["occupation_soc"].last()
+        rows["occupation"] = rows["learner_id"].map(previous).fillna(NO_EARLIER_JOB)
+        y = rows["employed"].fillna(False).astype("int64").astype(float)
+        parts = [
+            pd.DataFrame(
+                {
+                    "dimension": name,
+                    "category": rows[name].astype(object)
+                    if name == "occupation"
+                    else label(rows[name]),
+                    "side": "all",
+                    "y": y,
+                    "y2": y * y,
+                }
+            )
+            for name in names
+        ]
+        counts = (
+            pd.concat(parts, ignore_index=True)
+            .groupby(["dimension", "category", "side"], dropna=False)
+            .agg(n=("y", "size"), s=("y", "sum"), ss=("y2", "sum"))
+            .reset_index()
+        )
+        titles = read(root, "occupations", ["occupation_soc", "title"])
+    counts = counts.astype({"n": "int64", "s": float, "ss": float})
+    table = _gaps(counts, names, False, "overall", None, True, confidence)
+    table = _hide(table, False, True, min_cell)
+    table = _rank(table)
+    named = dict(
+        zip(titles["occupation_soc"].astype(str), titles["title"].astype(str), strict=True)
+    )
+    named[NO_EARLIER_JOB] = "No earlier job"
+    table["label"] = [
+        named.get(str(c), str(c)) if d == "occupation" else str(c)
+        for d, c in zip(table["dimension"], table["category"], strict=True)
+    ]
+    table["measure"] = "employment_rate_gap"
+    columns = [
+        "dimension",
+        "category",
+        "measure",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "suppressed",
+        "label",
+        "value",
+        "value_low",
+        "value_high",
+        "reference_value",
+        "k",
+        "others_n",
+        "shortfall",
+        "score",
+        "rank",
+    ]
+    result = finish(
+        table[columns],
+        analysis="where_to_act",
+        parameters={"dimensions": names, "outcome": "employed", "period": quarter},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["dimension", "category"],
+        hide=["value", "value_low", "value_high", "k", "others_n", "shortfall", "score"],
+    )
+    result["rank"] = result["rank"].astype("Int64")
+    return result
