@@ -20,9 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import ibis  # type: ignore[import-untyped, unused-ignore]
 import pandas as pd
 
 from lerkit.analysis._engine import Engine, EngineSource, as_engine
+from lerkit.analysis._matching import required_skills
 from lerkit.errors import LerkitError
 
 __all__ = ["LearnerProfile", "learner_profile"]
@@ -224,22 +226,36 @@ def _skills(engine: Engine, credentials: pd.DataFrame) -> pd.DataFrame:
 
 
 def _opportunities(engine: Engine, skills: set[str], share: float, k: int) -> pd.DataFrame:
-    postings = engine.execute(engine.table("postings"))
-    required = postings["required_skills"].map(
-        lambda v: sorted(set(v)) if v is not None and not _isna(v) else []
+    # scored in the engine: only the k best postings come back (a pilot may post 500k)
+    required = required_skills(engine)
+    held = sorted(skills)
+    covered = required.skill_id.isin(held).cast("int64") if held else ibis.literal(0, type="int64")
+    counts = required.group_by("posting_id").aggregate(
+        required=required.count(), covered=covered.sum()
     )
-    postings["required"] = required.map(len).astype("int64")
-    postings["covered"] = required.map(lambda r: sum(s in skills for s in r)).astype("int64")
-    postings["missing_skills"] = required.map(lambda r: [s for s in r if s not in skills])
-    postings = postings[postings["required"] > 0].copy()
-    postings["coverage"] = postings["covered"] / postings["required"]
-    match = postings[postings["coverage"] >= share - 1e-12]
-    match = match.sort_values(
-        ["coverage", "wage", "posting_id"], ascending=[False, False, True], na_position="last"
-    ).head(k)
+    postings = engine.table("postings")
+    scored = postings.join(counts, "posting_id").mutate(
+        coverage=ibis._.covered.cast("float64") / ibis._.required.cast("float64")
+    )
+    best = (
+        scored.filter(scored.coverage >= share - 1e-12)
+        .order_by(
+            [
+                ibis.desc("coverage"),
+                ibis.desc("wage", nulls_first=False),
+                ibis.asc("posting_id"),
+            ]
+        )
+        .limit(k)
+    )
+    match = engine.execute(best).reset_index(drop=True)
+    match = match.astype({"required": "int64", "covered": "int64"})
+    match["missing_skills"] = match["required_skills"].map(
+        lambda v: [] if _isna(v) else [s for s in sorted(set(v)) if s not in skills]
+    )
     if "posted_on" in match:
         match["posted_on"] = pd.to_datetime(match["posted_on"])
-    return match[[c for c in _OPPORTUNITY_COLUMNS if c in match]].reset_index(drop=True)
+    return match[[c for c in _OPPORTUNITY_COLUMNS if c in match]]
 
 
 def _isna(value: Any) -> bool:
