@@ -90,7 +90,8 @@ def process_efficiency(
         Application columns to group by; must include ``credential_check``. Other
         columns (e.g. ``screen``) stratify: each stratum gets its own comparison.
     min_cell
-        Cells with fewer applications are suppressed.
+        Cells with fewer applications, or fewer than this many hires (or applications
+        not hired), are suppressed.
     confidence
         Level of every interval.
 
@@ -206,6 +207,11 @@ def process_efficiency(
         frame["p_value"] = np.nan
     frame["p_value"] = pd.to_numeric(frame["p_value"], errors="coerce").astype(float)
     frame["hires"] = frame["hires"].astype("int64")
+    # hires are people too (and hiring_days_saved / difference_in_means gives them
+    # away): a row is hidden when fewer than min_cell were hired, or not hired
+    arm = frame[_CHECK] != _DIFFERENCE
+    few = (frame["hires"] < min_cell) | (arm & (frame["n"] - frame["hires"] < min_cell))
+    frame["suppressed"] = frame["suppressed"] | few.to_numpy(dtype=bool)
     frame = frame[
         [
             *strata,
