@@ -34,7 +34,13 @@ from lerkit.workshop import CredentialForm, Workshop
 pytestmark = pytest.mark.browser
 
 #: Reports opened in the browser, each run on its defaults with `lerkit report NAME`.
-HTML_REPORTS = ("credential-inventory", "how-lers-work")
+HTML_REPORTS = (
+    "credential-inventory",
+    "how-lers-work",
+    "equity-opportunity",
+    "skills-and-hiring",
+    "one-pager",
+)
 
 # Voila runs the whole notebook before it shows the page; on a loaded 2-core machine
 # a kernel start and `import lerkit` alone have taken 20 s.

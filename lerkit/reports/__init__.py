@@ -10,6 +10,16 @@ A report is a notebook in ``notebooks/`` with one cell tagged ``parameters``::
 
 from __future__ import annotations
 
+from lerkit.reports._brief import (
+    FOCUS_KINDS,
+    Note,
+    credential_sample,
+    data_caveat,
+    focus_engine,
+    focus_title,
+    headline_numbers,
+    other_dimensions,
+)
 from lerkit.reports._html import export_html
 from lerkit.reports._index import MANIFEST_NAME, read_manifests, write_index
 from lerkit.reports._params import (
@@ -37,18 +47,26 @@ from lerkit.reports._tables import SUPPRESSED, result_table
 
 __all__ = [
     "CHECK_MARKER",
+    "FOCUS_KINDS",
     "MANIFEST_NAME",
     "SUPPRESSED",
+    "Note",
     "ParameterSpec",
     "Provenance",
     "ReportNotebook",
     "ReportResult",
     "available_reports",
+    "credential_sample",
+    "data_caveat",
     "default_notebooks_dir",
     "default_reports_dir",
     "describe_parameters",
     "export_html",
     "find_report",
+    "focus_engine",
+    "focus_title",
+    "headline_numbers",
+    "other_dimensions",
     "provenance",
     "read_manifests",
     "read_parameters",
