@@ -400,7 +400,8 @@ def test_outcome_rates_match_pandas_and_statsmodels(
     small = expected[
         (expected["sum"] < 10) | (expected["size"] - expected["sum"] < 10)
     ].index.tolist()
-    assert small and got.loc[small, "suppressed"].all()
+    assert small
+    assert got.loc[small, "suppressed"].all()
     shown = got[~got["suppressed"]]
     assert len(shown) >= len(got) - 2 * len(small)  # at most one complement per small row
     assert shown["n"].astype(int).to_dict() == expected.loc[shown.index, "size"].to_dict()

@@ -40,6 +40,10 @@ HTML_REPORTS = (
     "equity-opportunity",
     "skills-and-hiring",
     "one-pager",
+    "pilot-profile",
+    "pilot-evaluation",
+    "learner-profile",
+    "verification-audit",
 )
 
 # Voila runs the whole notebook before it shows the page; on a loaded 2-core machine

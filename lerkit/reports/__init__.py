@@ -10,6 +10,18 @@ A report is a notebook in ``notebooks/`` with one cell tagged ``parameters``::
 
 from __future__ import annotations
 
+from lerkit.reports._audit import (
+    CHECK_STATUSES,
+    AuditNote,
+    AuditSource,
+    audit_source,
+    check_counts,
+    failed_credentials,
+    failure_reasons,
+    problem_counts,
+    source_caveat,
+    table_overview,
+)
 from lerkit.reports._brief import (
     FOCUS_KINDS,
     Note,
@@ -47,26 +59,34 @@ from lerkit.reports._tables import SUPPRESSED, result_table
 
 __all__ = [
     "CHECK_MARKER",
+    "CHECK_STATUSES",
     "FOCUS_KINDS",
     "MANIFEST_NAME",
     "SUPPRESSED",
+    "AuditNote",
+    "AuditSource",
     "Note",
     "ParameterSpec",
     "Provenance",
     "ReportNotebook",
     "ReportResult",
+    "audit_source",
     "available_reports",
+    "check_counts",
     "credential_sample",
     "data_caveat",
     "default_notebooks_dir",
     "default_reports_dir",
     "describe_parameters",
     "export_html",
+    "failed_credentials",
+    "failure_reasons",
     "find_report",
     "focus_engine",
     "focus_title",
     "headline_numbers",
     "other_dimensions",
+    "problem_counts",
     "provenance",
     "read_manifests",
     "read_parameters",
@@ -74,6 +94,8 @@ __all__ = [
     "report_slug",
     "result_table",
     "run_report",
+    "source_caveat",
+    "table_overview",
     "validate_parameters",
     "write_index",
 ]
