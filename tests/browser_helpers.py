@@ -145,8 +145,11 @@ _CHARTS_JS = """
   id: gd.id,
   traces: Array.isArray(gd.data) ? gd.data.length : 0,
   points: Array.isArray(gd.data) ? gd.data.reduce((n, t) =>
-      n + Math.max((t.x || []).length, (t.y || []).length, (t.values || []).length), 0) : 0,
-  drawn: gd.querySelectorAll('svg g.trace, svg g.slice, svg path.point, svg g.points path').length,
+      n + Math.max((t.x || []).length, (t.y || []).length, (t.values || []).length,
+                   ((t.link || {}).value || []).length), 0) : 0,
+  drawn: gd.querySelectorAll(
+    'svg g.trace, svg g.slice, svg path.point, svg g.points path, svg g.sankey-link, svg .sankey-link'
+  ).length,
 }))
 """
 
