@@ -276,7 +276,9 @@ def wage_mobility(
         t-digest, Spark's ``percentile_approx``) instead of the exact one (DuckDB
         ``quantile_cont``, Spark ``percentile``); for very large data. On pilot-default
         the approximate medians are within 0.03 USD of the exact ones (the tests allow
-        0.5 USD). The interval's order statistics are exact either way.
+        0.5 USD). The interval's order statistics are exact either way. The two
+        engines approximate differently, so approximate medians differ between DuckDB
+        and Spark; exact ones are identical.
     min_cell, confidence
         Groups of fewer learners are suppressed, with complementary suppression over
         the groups (both margins with ``intersect``); a group's ``share_with_gain`` row
