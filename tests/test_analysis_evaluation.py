@@ -455,3 +455,18 @@ def test_power_analysis_accepts_statsmodels_one_element_arrays() -> None:
     )
     expected_effect = float(np.asarray(expected).reshape(-1)[0]) * 18.0
     assert abs(float(solved["effect"].iloc[0]) - expected_effect) < 1e-9
+
+
+def test_detectable_effect_refuses_arms_too_small_to_publish() -> None:
+    from lerkit.analysis import detectable_effect
+    from lerkit.errors import LerkitError
+
+    pilot = lk.datasets.load("pilot-default")
+    published = detectable_effect(pilot, min_cell=1).iloc[0]
+    smallest = int(min(published["n_ler"], published["n_comparison"]))
+    assert smallest > 1000
+    # below the arm size: published as before
+    assert len(detectable_effect(pilot, min_cell=smallest)) == 1
+    with pytest.raises(LerkitError, match="arm has fewer than") as caught:
+        detectable_effect(pilot, min_cell=smallest + 1)
+    assert caught.value.code == "small_cell"

@@ -25,6 +25,7 @@ from statsmodels.stats.proportion import proportion_effectsize  # type: ignore[i
 
 from lerkit.analysis._engine import EngineSource, as_engine
 from lerkit.analysis._evaluation import _periods, _post_default
+from lerkit.analysis._suppress import MIN_CELL
 from lerkit.errors import LerkitError
 
 __all__ = ["detectable_effect", "power_analysis"]
@@ -191,6 +192,7 @@ def detectable_effect(
     log: bool = False,
     alpha: float = 0.05,
     power: float = 0.8,
+    min_cell: int = MIN_CELL,
 ) -> pd.DataFrame:
     """The minimum detectable effect of this pilot, given its arm sizes and variance.
 
@@ -213,19 +215,31 @@ def detectable_effect(
     log : bool
         Wages on the log scale (the MDE is then in log points).
     alpha, power : float
+    min_cell : int
+        The result publishes each arm's size and mean: an arm of fewer learners (for
+        ``employed``, fewer employed or not employed) is refused.
 
     Returns
     -------
     pandas.DataFrame
         The :func:`power_analysis` row (``solved == "effect"``), plus ``mean_ler``,
         ``mean_comparison`` and ``period``.
+
+    Raises
+    ------
+    LerkitError
+        ``small_cell`` for an arm too small to publish; ``invalid_argument`` for a bad
+        outcome or a dataset without both arms.
     """
     if outcome not in ("employed", "hourly_wage"):
         raise LerkitError(
-            f"detectable_effect: outcome must be 'employed' or 'hourly_wage', got {outcome!r}"
+            f"detectable_effect: outcome must be 'employed' or 'hourly_wage', got {outcome!r}",
+            code="invalid_argument",
         )
     if log and outcome == "employed":
-        raise LerkitError("detectable_effect: log=True applies to hourly_wage only")
+        raise LerkitError(
+            "detectable_effect: log=True applies to hourly_wage only", code="invalid_argument"
+        )
     engine = as_engine(dataset)
     learners = engine.table("learners")
     outcomes = engine.table("outcomes")
@@ -245,10 +259,25 @@ def detectable_effect(
     )
     frame = engine.execute(arms).set_index("cohort")
     if not {"ler", "comparison"} <= set(frame.index):
-        raise LerkitError("detectable_effect: the dataset needs learners in both arms")
+        raise LerkitError(
+            "detectable_effect: the dataset needs learners in both arms", code="invalid_argument"
+        )
     ler: Mapping[Any, Any] = frame.loc["ler"].to_dict()
     comp: Mapping[Any, Any] = frame.loc["comparison"].to_dict()
     n1, n2 = float(ler["n"]), float(comp["n"])
+    # the result publishes each arm's size and mean (for "employed", its count employed)
+    for arm, row in (("ler", ler), ("comparison", comp)):
+        n = int(row["n"])
+        counts = [n]
+        if outcome == "employed":
+            k = round(float(row["mean"]) * n)
+            counts += [k, n - k]
+        if min(counts) < min_cell:
+            raise LerkitError(
+                f"detectable_effect: the {arm} arm has fewer than {min_cell} learners "
+                "(or employed / not employed) to publish",
+                code="small_cell",
+            )
     pooled = math.sqrt(((n1 - 1) * ler["var"] + (n2 - 1) * comp["var"]) / (n1 + n2 - 2))
     if outcome == "employed":
         result = power_analysis(
