@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from lerkit.errors import ReportError
+from lerkit.plots import column_title, plain_label
 
 __all__ = ["SUPPRESSED", "result_table"]
 
@@ -33,6 +34,16 @@ def _number(value: object, percent: bool, digits: int) -> str:
     if percent:
         return f"{number * 100:.{max(digits - 2, 0)}f}%"
     return f"{number:,.{digits}f}"
+
+
+def _labels(frame: pd.DataFrame, column: str) -> list[str]:
+    """A group column in plain words, as the charts label it."""
+    values = frame[column].astype(object).tolist()
+    if column in ("attribute", "dimension"):  # names of columns, "a × b" for intersections
+        return [" × ".join(column_title(p) for p in str(v).split(" × ")) for v in values]
+    if column == "category" and "attribute" in frame:  # the attribute says whose codes
+        return [plain_label(v, str(a)) for v, a in zip(values, frame["attribute"], strict=True)]
+    return [plain_label(v, column) for v in values]
 
 
 def result_table(
@@ -96,7 +107,7 @@ def result_table(
     first = min((list(frame.columns).index(c) for c in _TECHNICAL), default=0)
     groups = [c for c in groups if list(frame.columns).index(c) < first]
     hidden = frame["suppressed"].fillna(False).astype(bool).to_numpy()
-    out = pd.DataFrame({c.replace("_", " ").capitalize(): frame[c].astype(str) for c in groups})
+    out = pd.DataFrame({column_title(c): _labels(frame, c) for c in groups}, index=frame.index)
     if frame["measure"].nunique() > 1:
         out["Measure"] = frame["measure"].astype(str).str.replace("_", " ")
     out["Estimate"] = [_number(v, percent, digits) for v in frame["estimate"]]
