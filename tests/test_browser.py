@@ -44,6 +44,7 @@ HTML_REPORTS = (
     "pilot-evaluation",
     "learner-profile",
     "verification-audit",
+    "anonymize-and-publish",
 )
 
 # Voila runs the whole notebook before it shows the page; on a loaded 2-core machine
