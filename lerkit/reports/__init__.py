@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from lerkit.reports._audit import (
     CHECK_STATUSES,
-    AuditNote,
     AuditSource,
     audit_source,
     check_counts,
@@ -63,7 +62,6 @@ __all__ = [
     "FOCUS_KINDS",
     "MANIFEST_NAME",
     "SUPPRESSED",
-    "AuditNote",
     "AuditSource",
     "Note",
     "ParameterSpec",

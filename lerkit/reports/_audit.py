@@ -20,11 +20,11 @@ import pandas as pd
 from lerkit.datasets import Dataset
 from lerkit.datasets import load as load_dataset
 from lerkit.errors import LerkitError
+from lerkit.reports._brief import Note
 from lerkit.verify import CHECK_NAMES, VerifyOptions, load_trust_list
 
 __all__ = [
     "CHECK_STATUSES",
-    "AuditNote",
     "AuditSource",
     "audit_source",
     "check_counts",
@@ -303,20 +303,7 @@ def audit_source(
     return AuditSource(paths=paths, root=root, dataset=folder, options=options)
 
 
-@dataclass(frozen=True, slots=True)
-class AuditNote:
-    """A note shown in a report; renders as Markdown in a notebook."""
-
-    text: str  #: the note; empty when there is nothing to say
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def source_caveat(audit: AuditSource) -> AuditNote:
+def source_caveat(audit: AuditSource) -> Note:
     """The note a verification audit shows when its credentials come from a synthetic pilot.
 
     Parameters
@@ -326,7 +313,7 @@ def source_caveat(audit: AuditSource) -> AuditNote:
 
     Returns
     -------
-    AuditNote
+    Note
         Renders as Markdown; empty when the credentials are not part of a dataset
         or the dataset is not synthetic.
 
@@ -339,11 +326,11 @@ def source_caveat(audit: AuditSource) -> AuditNote:
     from lerkit.reports._brief import data_caveat
 
     if audit.dataset is None:
-        return AuditNote("")
+        return Note("")
     caveat = str(data_caveat(load_dataset(audit.dataset, check_files="none")))
     if not caveat:
-        return AuditNote("")
-    return AuditNote(
+        return Note("")
+    return Note(
         caveat + " Its generator damages, expires, revokes and suspends a small share "
         "of the credentials on purpose, so that the audit has something to find."
     )
