@@ -36,7 +36,13 @@ from lerkit.analysis._descriptive import _attributes, _check_common, _label, _le
 from lerkit.analysis._engine import Engine, EngineSource, as_engine
 from lerkit.analysis._intervals import t_interval, wilson
 from lerkit.analysis._result import finish
-from lerkit.analysis._suppress import MIN_CELL, _groups, _margin_rule, suppress
+from lerkit.analysis._suppress import (
+    MIN_CELL,
+    _groups,
+    _margin_rule,
+    margin_equations,
+    suppress,
+)
 from lerkit.errors import LerkitError
 
 __all__ = [
@@ -735,20 +741,9 @@ def _pinned(groupings: list[list[np.ndarray]], values: np.ndarray, hidden: np.nd
     show most free cells moving, so only the cells that never moved get the exact
     two-LP range check (which :mod:`lerkit.analysis._suppress` runs for every cell).
     """
-    index = np.flatnonzero(hidden)
+    index, a_eq, b_eq = margin_equations(groupings, values, hidden)
     if len(index) == 0:
         return []
-    position = {cell: i for i, cell in enumerate(index)}
-    a_eq: list[np.ndarray] = []
-    b_eq: list[float] = []
-    for groups in groupings:
-        for rows in groups:
-            inside = [position[r] for r in rows if hidden[r]]
-            if inside:
-                row = np.zeros(len(index))
-                row[inside] = 1.0
-                a_eq.append(row)
-                b_eq.append(float(values[rows][hidden[rows]].sum()))
     truth = values[index]
     bounds = [(0.0, None)] * len(index)
 

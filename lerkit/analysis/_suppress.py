@@ -151,13 +151,15 @@ def _margin_rule(groupings: list[list[np.ndarray]], values: np.ndarray, hidden: 
                 changed |= _complement(rows, values, hidden)
 
 
-def _widths(
-    groupings: list[list[np.ndarray]],
-    values: np.ndarray,
-    hidden: np.ndarray,
-    cells: Sequence[int] | None = None,
-) -> dict[int, float]:
-    """Feasible range width of hidden cells (default: all) under the margin equations (LP)."""
+def margin_equations(
+    groupings: list[list[np.ndarray]], values: np.ndarray, hidden: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray], list[float]]:
+    """What an adversary knows of the hidden cells: ``A x = b`` from the published totals.
+
+    Returns the hidden cells' row numbers (the unknowns ``x``, in order), and one
+    equation per group of each grouping that holds a hidden cell: the hidden cells of
+    the group add up to its total minus its published cells.
+    """
     index = np.flatnonzero(hidden)
     position = {cell: i for i, cell in enumerate(index)}
     a_eq: list[np.ndarray] = []
@@ -170,6 +172,17 @@ def _widths(
                 row[inside] = 1.0
                 a_eq.append(row)
                 b_eq.append(float(values[rows][hidden[rows]].sum()))
+    return index, a_eq, b_eq
+
+
+def _widths(
+    groupings: list[list[np.ndarray]],
+    values: np.ndarray,
+    hidden: np.ndarray,
+    cells: Sequence[int] | None = None,
+) -> dict[int, float]:
+    """Feasible range width of hidden cells (default: all) under the margin equations (LP)."""
+    index, a_eq, b_eq = margin_equations(groupings, values, hidden)
     widths: dict[int, float] = {}
     bounds = [(0.0, None)] * len(index)
     wanted = None if cells is None else {int(c) for c in cells}
