@@ -41,7 +41,7 @@ from lerkit.analysis._descriptive import (
     _suppress_groups,
 )
 from lerkit.analysis._efficiency import median_interval
-from lerkit.analysis._evaluation import DEFAULT_COVARIATES, _row, _terms, quarter_index
+from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
 from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
 from lerkit.analysis._intervals import newcombe, t_interval
 from lerkit.analysis._power import power_analysis
@@ -908,6 +908,36 @@ def detectable_effect(root: Path) -> pd.DataFrame:
     return result
 
 
+def _terms(frame: pd.DataFrame, covariates: list[str]) -> list[str]:
+    """Formula terms: numbers as they are, strings and booleans as categories."""
+    terms = []
+    for name in covariates:
+        column = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        terms.append(name if numeric else f"C({name})")
+    return terms
+
+
+def _row(
+    fit: Any, *, name: str, method: str, n: int, n_ler: int, n_comp: int, confidence: float
+) -> dict[str, Any]:
+    """The arm's coefficient of a statsmodels fit as a result row."""
+    term = "ler:post" if "ler:post" in fit.params.index else "ler"
+    low, high = fit.conf_int(alpha=1 - confidence).loc[term]
+    return {
+        "measure": name,
+        "estimate": float(fit.params[term]),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "n": n,
+        "se": float(fit.bse[term]),
+        "p_value": float(fit.pvalues[term]),
+        "n_ler": n_ler,
+        "n_comparison": n_comp,
+        "method": method,
+    }
+
+
 def pilot_evaluation(
     root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95
 ) -> pd.DataFrame:
@@ -1372,3 +1402,527 @@ def where_to_act(root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95)
     )
     result["rank"] = result["rank"].astype("Int64")
     return result
+
+
+# -- 7. skills matching (lerkit/analysis/_matching.py) ----------------------------------------
+
+_SKILL_TOL = 1e-9
+
+
+def _text_or_unknown(values: pd.Series) -> pd.Series:
+    """A learner column as the matcher groups it: text (booleans "true"/"false"), empty "unknown"."""
+    present = values.dropna()
+    if pd.api.types.is_bool_dtype(values) or (
+        values.dtype == object and set(present.unique()) <= {True, False}
+    ):
+        text = values.map({True: "true", False: "false"})
+    else:
+        text = values.astype("string")
+    return text.astype("string").fillna("unknown").astype(str)
+
+
+def _held(root: Path, learner_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """(learner_id, skill_id): the distinct alignment codes of each learner's credentials."""
+    credentials = read(root, "credentials", ["learner_id", "achievement_id"])
+    if learner_ids is not None:
+        credentials = credentials[credentials["learner_id"].isin(set(learner_ids))]
+    alignments = read(root, "alignments", ["achievement_id", "target_code"])
+    held = credentials.merge(alignments, on="achievement_id")
+    held = held.rename(columns={"target_code": "skill_id"})[["learner_id", "skill_id"]]
+    return held.dropna().drop_duplicates()
+
+
+def _profiles(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Occupations (code, title, median_wage) and their distinct (occupation_soc, skill_id)."""
+    occupations = read(root, "occupations", ["occupation_soc", "title", "median_wage", "skills"])
+    profile = (
+        occupations[["occupation_soc", "skills"]]
+        .explode("skills")
+        .rename(columns={"skills": "skill_id"})
+        .dropna()
+        .drop_duplicates()
+    )
+    return occupations.drop(columns="skills"), profile
+
+
+def _top_k(
+    held: pd.DataFrame,
+    occupations: pd.DataFrame,
+    profile: pd.DataFrame,
+    k: int,
+    qualified_share: float,
+) -> pd.DataFrame:
+    """Each learner's top k occupations: learner_id, occupation_soc, rank, score, ..."""
+    sizes = profile.groupby("occupation_soc").size().rename("required").reset_index()
+    pairs = held.merge(profile, on="skill_id")
+    scored = pairs.groupby(["learner_id", "occupation_soc"]).size().rename("covered").reset_index()
+    scored = scored.merge(sizes, on="occupation_soc").merge(occupations, on="occupation_soc")
+    scored["score"] = scored["covered"].astype(float) / scored["required"].astype(float)
+    scored["no_wage"] = scored["median_wage"].isna()
+    scored = scored.sort_values(
+        ["learner_id", "score", "no_wage", "median_wage", "occupation_soc"],
+        ascending=[True, False, True, False, True],
+    )
+    scored["rank"] = scored.groupby("learner_id").cumcount() + 1
+    top = scored[scored["rank"] <= k].drop(columns="no_wage")
+    top = top.assign(qualified=top["score"] >= qualified_share - _SKILL_TOL)
+    return top.reset_index(drop=True)
+
+
+def top_occupations(
+    root: Path, learner_ids: Sequence[str], k: int = 3, qualified_share: float = QUALIFIED_SHARE
+) -> pd.DataFrame:
+    """The top ``k`` occupations of the given learners and the skills they miss."""
+    with DATA():
+        held = _held(root, learner_ids)
+        occupations, profile = _profiles(root)
+        top = _top_k(held, occupations, profile, k, qualified_share)
+        wanted = top[["learner_id", "occupation_soc"]].merge(profile, on="occupation_soc")
+        wanted = wanted.merge(held.assign(has=True), on=["learner_id", "skill_id"], how="left")
+        missing = (
+            wanted[wanted["has"].isna()]
+            .sort_values("skill_id")
+            .groupby(["learner_id", "occupation_soc"])["skill_id"]
+            .agg(tuple)
+            .rename("missing_skills")
+        )
+        top = top.join(missing, on=["learner_id", "occupation_soc"])
+    top["missing_skills"] = top["missing_skills"].map(lambda v: v if isinstance(v, tuple) else ())
+    top = top.sort_values(["learner_id", "rank"], ignore_index=True)
+    columns = ["learner_id", "rank", "occupation_soc", "title", "score", "covered", "required",
+               "missing_skills", "median_wage", "qualified"]  # fmt: skip
+    return top[columns].astype({"rank": "int64", "covered": "int64", "required": "int64"})
+
+
+def skill_gaps(
+    root: Path,
+    by: str = "stars",
+    k: int = 3,
+    qualified_share: float = QUALIFIED_SHARE,
+    min_cell: int = MIN_CELL,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Missing skills blocking learners from their top ``k`` occupations, by group."""
+    from lerkit.analysis._matching import _rates, _suppress_rates
+
+    with DATA():
+        held = _held(root)
+        occupations, profile = _profiles(root)
+        top = _top_k(held, occupations, profile, k, qualified_share)
+        open_ = top.loc[~top["qualified"], ["learner_id", "occupation_soc"]]
+        wanted = open_.merge(profile, on="occupation_soc")
+        wanted = wanted.merge(held.assign(has=True), on=["learner_id", "skill_id"], how="left")
+        blocking = wanted.loc[wanted["has"].isna(), ["learner_id", "skill_id"]].drop_duplicates()
+        learners = read(root, "learners", ["learner_id", by])
+        people = pd.DataFrame(
+            {"learner_id": learners["learner_id"], "group": _text_or_unknown(learners[by])}
+        )
+        blocked = blocking.merge(people, on="learner_id")
+        per_group = blocked.groupby(["skill_id", "group"]).size().rename("blocked").reset_index()
+        sizes = people.groupby("group").size().rename("n").reset_index()
+        skills = read(root, "skills", ["skill_id", "name"])
+    overall = per_group.groupby("skill_id", as_index=False).agg(blocked=("blocked", "sum"))
+    overall = overall.sort_values(["blocked", "skill_id"], ascending=[False, True])
+    skill_ids = overall["skill_id"].astype(str).tolist()
+    groups = [*sorted(sizes["group"]), "all"]
+    grid = pd.MultiIndex.from_product([skill_ids, groups], names=["skill_id", "group"])
+    counts = pd.concat([per_group, overall.assign(group="all")], ignore_index=True)
+    counts["skill_id"] = counts["skill_id"].astype(str)
+    frame = (
+        counts.groupby(["skill_id", "group"])["blocked"].sum().reindex(grid, fill_value=0)
+    ).reset_index()
+    size = dict(zip(sizes["group"], sizes["n"].astype(int), strict=True))
+    size["all"] = int(sizes["n"].sum())
+    frame["n"] = frame["group"].map(size).astype("int64")
+    frame["k"] = frame["blocked"].astype("int64")
+    frame = _rates(frame, confidence)
+    frame["measure"] = "blocked_share"
+    frame["suppressed"] = _suppress_rates(frame, table="skill_id", min_cell=min_cell)
+    overall_rows = frame[frame["group"] == "all"].set_index("skill_id")
+    shown_total = overall_rows["k"].where(~overall_rows["suppressed"].astype(bool))
+    order = sorted(
+        skill_ids,
+        key=lambda s: (bool(pd.isna(shown_total[s])), -float(np.nan_to_num(shown_total[s])), s),
+    )
+    rank = {skill: i for i, skill in enumerate(order)}
+    frame = frame.sort_values(
+        "skill_id", key=lambda c: c.map(rank), kind="stable", ignore_index=True
+    )
+    names = dict(zip(skills["skill_id"].astype(str), skills["name"].astype(str), strict=True))
+    frame["skill_name"] = frame["skill_id"].map(names).astype(object)
+    return finish(
+        frame.drop(columns="k"),
+        analysis="skill_gaps",
+        parameters={"by": by, "k": int(k), "qualified_share": qualified_share},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["skill_id", "group"],
+        hide=["blocked"],
+    )
+
+
+def skill_distance(root: Path, reachable: float = 0.5, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Occupation-to-occupation skill distance, wage gain and the people behind each move."""
+    with DATA():
+        occupations, profile = _profiles(root)
+        sizes = profile.groupby("occupation_soc").size().rename("size")
+        shared = profile.rename(columns={"occupation_soc": "origin"}).merge(
+            profile.rename(columns={"occupation_soc": "destination"}), on="skill_id"
+        )
+        common = shared.groupby(["origin", "destination"]).size().rename("shared").reset_index()
+        outcomes = read(root, "outcomes", ["learner_id", "period", "employed", "occupation_soc"])
+        first, last = outcomes["period"].min(), outcomes["period"].max()
+        working = outcomes[outcomes["employed"].fillna(False).astype(bool)]
+        at_end = working.loc[working["period"] == last, ["learner_id", "occupation_soc"]]
+        at_start = working.loc[working["period"] == first, ["learner_id", "occupation_soc"]]
+        counted = at_end.groupby("occupation_soc").size().rename("employed_in_origin")
+        movers = at_start.rename(columns={"occupation_soc": "origin"}).merge(
+            at_end.rename(columns={"occupation_soc": "destination"}), on="learner_id"
+        )
+        movers = movers.dropna(subset=["origin", "destination"])
+        movers = movers[movers["origin"] != movers["destination"]]
+        counted_moves = movers.groupby(["origin", "destination"]).size().rename("moved")
+    infos = occupations.join(sizes, on="occupation_soc", how="inner")
+    infos["occupation_soc"] = infos["occupation_soc"].astype(str)
+    infos = infos.drop_duplicates("occupation_soc").set_index("occupation_soc")
+    codes = sorted(infos.index)
+    pairs = pd.DataFrame(
+        [(o, d) for o in codes for d in codes if o != d], columns=["origin", "destination"]
+    )
+    pairs = pairs.merge(common, on=["origin", "destination"], how="left")
+    pairs["shared"] = pairs["shared"].fillna(0).astype("int64")
+    o_size = pairs["origin"].map(infos["size"]).astype("int64")
+    d_size = pairs["destination"].map(infos["size"]).astype("int64")
+    pairs["origin_title"] = pairs["origin"].map(infos["title"]).astype(object)
+    pairs["destination_title"] = pairs["destination"].map(infos["title"]).astype(object)
+    pairs["skills_to_gain"] = (d_size - pairs["shared"]).astype("int64")
+    pairs["destination_skills"] = d_size
+    distance = pairs["skills_to_gain"] / d_size
+    pairs["jaccard_distance"] = 1.0 - pairs["shared"] / (o_size + d_size - pairs["shared"])
+    pairs["origin_wage"] = pairs["origin"].map(infos["median_wage"]).astype(float)
+    pairs["destination_wage"] = pairs["destination"].map(infos["median_wage"]).astype(float)
+    pairs["wage_gain"] = pairs["destination_wage"] - pairs["origin_wage"]
+    pairs["wage_gain_pct"] = 100.0 * pairs["wage_gain"] / pairs["origin_wage"]
+    pairs["reachable"] = (distance <= reachable + _SKILL_TOL).to_numpy(dtype=bool)
+    pairs["measure"] = "skills_to_gain"
+    pairs["estimate"] = distance.astype(float)
+    pairs["ci_low"] = np.nan
+    pairs["ci_high"] = np.nan
+    pairs["n"] = np.nan
+
+    employed = pd.DataFrame({"origin": codes})
+    employed["employed_in_origin"] = employed["origin"].map(counted).fillna(0).astype("int64")
+    moved = pairs[["origin", "destination"]].join(counted_moves, on=["origin", "destination"])
+    moved["moved"] = moved["moved"].fillna(0).astype("int64")
+    flagged = suppress(employed, count="employed_in_origin", min_cell=min_cell)
+    employed["employed_in_origin_suppressed"] = flagged["suppressed"].astype(bool)
+    flagged = suppress(
+        moved, count="moved", min_cell=min_cell, totals=[["origin"], ["destination"]]
+    )
+    moved["moved_suppressed"] = flagged["suppressed"].astype(bool)
+    for frame, column in ((employed, "employed_in_origin"), (moved, "moved")):
+        frame[column] = frame[column].astype("Int64")
+        frame.loc[frame[f"{column}_suppressed"], column] = pd.NA
+    pairs = pairs.merge(employed, on="origin", how="left").merge(
+        moved, on=["origin", "destination"], how="left"
+    )
+    return finish(
+        pairs.drop(columns="shared"),
+        analysis="skill_distance",
+        parameters={"reachable": reachable},
+        min_cell=min_cell,
+        confidence=0.95,
+        groups=["origin", "destination"],
+    )
+
+
+def matcher_fairness(
+    root: Path,
+    by: str = "race_ethnicity",
+    qualified_share: float = QUALIFIED_SHARE,
+    occupation_soc: str | None = None,
+    min_cell: int = MIN_CELL,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """How often the skills matcher recommends learners of each group (no region filter)."""
+    from lerkit.analysis._hiring import FOUR_FIFTHS
+    from lerkit.analysis._matching import _rates, _suppress_rates
+
+    measures = ("recommended", "recommended_no_degree", "recommended_degree_screened")
+    with DATA():
+        postings = read(
+            root, "postings", ["posting_id", "occupation_soc", "requires_degree", "required_skills"]
+        )
+        if occupation_soc is not None:
+            if not (postings["occupation_soc"] == occupation_soc).any():
+                raise ValueError(f"no posting has occupation_soc {occupation_soc!r}")
+            postings = postings[postings["occupation_soc"] == occupation_soc]
+        needs = (
+            postings[["posting_id", "required_skills"]]
+            .explode("required_skills")
+            .rename(columns={"required_skills": "skill_id"})
+            .dropna()
+            .drop_duplicates()
+        )
+        # postings asking the same skills score the same: one requirement set each
+        keys = needs.sort_values("skill_id").groupby("posting_id")["skill_id"].agg(tuple)
+        sets = pd.DataFrame({"req_key": keys, "required": keys.map(len)})
+        no_degree = ~postings.set_index("posting_id")["requires_degree"].fillna(False).astype(bool)
+        sets["no_degree"] = no_degree.reindex(sets.index)
+        sets = sets.groupby(["req_key", "required"], as_index=False)["no_degree"].max()
+        req_skills = sets.explode("req_key", ignore_index=False).rename(
+            columns={"req_key": "skill_id"}
+        )
+        req_skills["req"] = req_skills.index
+        # learners holding the same requested skills score the same: one skill set each
+        held = _held(root)
+        held = held[held["skill_id"].isin(set(needs["skill_id"]))]
+        learner_sets = held.sort_values("skill_id").groupby("learner_id")["skill_id"].agg(tuple)
+        distinct = pd.Series(learner_sets.unique())
+        set_skills = pd.DataFrame({"set": distinct.index, "skill_id": distinct.to_numpy()}).explode(
+            "skill_id"
+        )
+        pairs = set_skills.merge(req_skills, on="skill_id")
+        covered = pairs.groupby(["set", "req"]).agg(
+            covered=("skill_id", "size"), required=("required", "first"),
+            no_degree=("no_degree", "first"),
+        )  # fmt: skip
+        hits = covered[
+            covered["covered"].astype(float) / covered["required"].astype(float)
+            >= qualified_share - _SKILL_TOL
+        ].reset_index()
+        per_set = hits.groupby("set").agg(any_no_degree=("no_degree", "max"))
+        per_set["any_match"] = True
+        flags = pd.DataFrame(
+            {
+                "learner_id": learner_sets.index,
+                "set": pd.Index(distinct).get_indexer(learner_sets.to_numpy()),
+            }
+        )
+        flags = flags.join(per_set, on="set", how="inner")
+        learners = read(root, "learners", ["learner_id", by, "highest_education"])
+        people = pd.DataFrame(
+            {
+                "learner_id": learners["learner_id"],
+                "group": _text_or_unknown(learners[by]),
+                "has_degree": learners["highest_education"].isin(DEGREE_LEVELS),
+            }
+        )
+        scored = people.merge(flags, on="learner_id", how="left")
+        match = scored["any_match"].fillna(False).astype(bool)
+        no_deg = scored["any_no_degree"].fillna(False).astype(bool)
+        table = pd.DataFrame(
+            {
+                "group": scored["group"],
+                "n": 1,
+                "recommended": match.astype("int64"),
+                "recommended_no_degree": no_deg.astype("int64"),
+                "recommended_degree_screened": np.where(scored["has_degree"], match, no_deg).astype(
+                    "int64"
+                ),
+            }
+        )
+        counts = table.groupby("group", as_index=False).sum()
+    total = counts[["n", *measures]].sum().to_frame().T
+    counts = pd.concat([counts, total.assign(group="all")], ignore_index=True)
+    frame = pd.concat(
+        [counts[["group", "n"]].assign(measure=m, k=counts[m].astype("int64")) for m in measures],
+        ignore_index=True,
+    )
+    frame["n"] = frame["n"].fillna(0).astype("int64")
+    frame["k"] = frame["k"].fillna(0).astype("int64")
+    frame = _rates(frame, confidence)
+    frame["suppressed"] = _suppress_rates(frame, table="measure", min_cell=min_cell)
+    frame["impact_ratio"] = np.nan
+    frame["difference"] = np.nan
+    frame["reference_group"] = pd.Series(pd.NA, index=frame.index, dtype=object)
+    for measure in measures:
+        rows = (frame["measure"] == measure) & (frame["group"] != "all")
+        shown = rows & ~frame["suppressed"]
+        if not shown.any():
+            continue
+        best = frame.loc[shown, "estimate"].max()
+        reference = str(frame.loc[shown & (frame["estimate"] == best), "group"].iloc[0])
+        frame.loc[rows, "impact_ratio"] = frame.loc[rows, "estimate"] / best if best > 0 else np.nan
+        frame.loc[rows, "difference"] = frame.loc[rows, "estimate"] - best
+        frame.loc[rows, "reference_group"] = reference
+    below = frame["impact_ratio"].to_numpy(dtype=float) < FOUR_FIFTHS - _SKILL_TOL
+    known = frame["impact_ratio"].notna().to_numpy(dtype=bool)
+    frame["four_fifths_flag"] = pd.array(
+        [bool(b) if ok else None for b, ok in zip(below, known, strict=True)], dtype="boolean"
+    )
+    frame = frame.drop(columns="k").sort_values(["measure", "group"], ignore_index=True)
+    return finish(
+        frame,
+        analysis="matcher_fairness",
+        parameters={"by": by, "qualified_share": qualified_share, "occupation_soc": occupation_soc},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["group"],
+        hide=["impact_ratio", "difference", "four_fifths_flag"],
+    )
+
+
+# -- 8b, 8c. wage change distribution, occupation transitions (_mobility.py) --------------
+
+
+def _window_pairs(root: Path, by: str | None) -> pd.DataFrame:
+    """One row per learner with outcomes in the first and the last quarter.
+
+    Columns: ``g_0`` (the group label, "all" without ``by``), ``pre_wage``,
+    ``post_wage`` (mean positive wage while employed), ``pre_occupation``,
+    ``post_occupation`` (occupation of the latest employed quarter).
+    """
+    outcomes = read(
+        root, "outcomes", ["learner_id", "period", "employed", "occupation_soc", "hourly_wage"]
+    )
+    periods = sorted(outcomes["period"].dropna().astype(str).unique())
+
+    def states(window: list[str]) -> pd.DataFrame:
+        rows = outcomes[outcomes["period"].isin(window)]
+        working = rows["employed"].fillna(False).astype(bool)
+        paid = working & rows["hourly_wage"].notna() & (rows["hourly_wage"] > 0)
+        wage = rows["hourly_wage"].where(paid).groupby(rows["learner_id"]).mean()
+        latest = (
+            rows[working & rows["occupation_soc"].notna()]
+            .sort_values("period")
+            .groupby("learner_id")["occupation_soc"]
+            .last()
+        )
+        return pd.DataFrame({"wage": wage}).join(latest.rename("occupation"))
+
+    before, after = states([periods[0]]), states([periods[-1]])
+    columns = ["learner_id"] if by is None else ["learner_id", by]
+    learners = read(root, "learners", columns)
+    group = "all" if by is None else label(learners[by])
+    labels = pd.DataFrame({"learner_id": learners["learner_id"], "g_0": group})
+    return labels.join(before.add_prefix("pre_"), on="learner_id", how="inner").join(
+        after.add_prefix("post_"), on="learner_id", how="inner"
+    )
+
+
+def wage_change_distribution(
+    root: Path,
+    by: str = "pathway",
+    width: float = 2.0,
+    min_cell: int = MIN_CELL,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Histogram of the wage change, first to last quarter, by group (lerkit's defaults)."""
+    from lerkit.analysis._intervals import wilson
+    from lerkit.analysis._mobility import _group_cells
+
+    with DATA():
+        pairs = _window_pairs(root, by)
+        rows = pairs[pairs["pre_wage"].notna() & pairs["post_wage"].notna()]
+        change = rows["post_wage"] - rows["pre_wage"]
+        low = math.floor(float(change.quantile(0.05)) / width) * width
+        high = math.ceil(float(change.quantile(0.95)) / width) * width
+        if high <= low:
+            high = low + width
+        count = math.ceil((high - low) / width - 1e-9)
+        top = low + count * width
+        inside = np.minimum(np.floor((change - low) / width).astype("int64"), count - 1)
+        bins = np.where(change < low, -1, np.where(change >= top, count, inside))
+        got = (
+            pd.DataFrame({"g_0": rows["g_0"], "bin": bins})
+            .groupby(["g_0", "bin"])
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        totals = rows.groupby("g_0").size().rename("n").reset_index()
+    totals = totals.astype({"n": "int64", "g_0": str})
+    got = got.astype({"n": "int64", "bin": "int64", "g_0": str})
+    group_flags = _group_cells(totals.sort_values("g_0", ignore_index=True), ["g_0"], min_cell)
+    grid = group_flags[["g_0", "n", "suppressed"]].rename(columns={"n": "group_n"})
+    grid = grid.merge(pd.DataFrame({"bin": np.arange(-1, count + 1, dtype="int64")}), how="cross")
+    grid = grid.merge(got, on=["g_0", "bin"], how="left")
+    grid["n"] = grid["n"].fillna(0).astype("int64")
+    grid["bin_low"] = np.where(grid["bin"] < 0, -np.inf, low + grid["bin"] * width)
+    grid["bin_high"] = np.where(grid["bin"] >= count, np.inf, low + (grid["bin"] + 1) * width)
+    grid = grid.sort_values(["g_0", "bin"], ignore_index=True)
+    grid = suppress(grid, count="n", min_cell=min_cell, by=["g_0"])
+    grid["measure"] = "share_of_group"
+    share_low, share_high = wilson(grid["n"], grid["group_n"], confidence)
+    grid["estimate"] = grid["n"] / grid["group_n"]
+    grid["ci_low"], grid["ci_high"] = share_low, share_high
+    grid = grid.rename(columns={"g_0": by})
+    return finish(
+        grid[[by, "bin", "measure", "estimate", "ci_low", "ci_high", "n", "suppressed",
+              "bin_low", "bin_high", "group_n"]],
+        analysis="wage_change_distribution",
+        parameters={"by": by, "width": float(width), "limits": [low, top]},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=[by, "bin"],
+        hide=["group_n"],
+    )  # fmt: skip
+
+
+def occupation_transitions(
+    root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Flows from the first-quarter state to the last-quarter state (everyone together)."""
+    from lerkit.analysis._intervals import wilson
+    from lerkit.analysis._mobility import NOT_EMPLOYED, _state_order, _suppress_flows
+
+    with DATA():
+        pairs = _window_pairs(root, None)
+        flows = pd.DataFrame(
+            {
+                "origin": pairs["pre_occupation"].fillna(NOT_EMPLOYED),
+                "destination": pairs["post_occupation"].fillna(NOT_EMPLOYED),
+                "change": pairs["post_wage"] - pairs["pre_wage"],
+                "log_change": np.log(pairs["post_wage"]) - np.log(pairs["pre_wage"]),
+            }
+        )
+        got = (
+            flows.groupby(["origin", "destination"])
+            .agg(
+                n=("change", "size"),
+                wage_n=("change", "count"),
+                wage_change=("change", "mean"),
+                wage_sd=("change", "std"),
+                log_change=("log_change", "mean"),
+            )
+            .reset_index()
+        )
+        occupations = read(root, "occupations", ["occupation_soc", "title"])
+    states = sorted(set(got["origin"]) | set(got["destination"]), key=_state_order)
+    grid = pd.DataFrame({"origin": states}).merge(
+        pd.DataFrame({"destination": states}), how="cross"
+    )
+    grid = grid.merge(got, on=["origin", "destination"], how="left")
+    grid["n"] = grid["n"].fillna(0).astype("int64")
+    grid["wage_n"] = grid["wage_n"].fillna(0).astype("int64")
+    grid["origin_n"] = grid.groupby("origin")["n"].transform("sum").astype("int64")
+    grid = _suppress_flows(grid, min_cell)
+    grid["measure"] = "share_of_origin"
+    share_low, share_high = wilson(grid["n"], grid["origin_n"], confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grid["estimate"] = np.where(grid["origin_n"] > 0, grid["n"] / grid["origin_n"], np.nan)
+    grid["ci_low"], grid["ci_high"] = share_low, share_high
+    low, high = t_interval(grid["wage_change"], grid["wage_sd"], grid["wage_n"], confidence)
+    grid["wage_change_low"], grid["wage_change_high"] = low, high
+    grid["log_change_pct"] = 100.0 * grid["log_change"]
+    titles = dict(
+        zip(occupations["occupation_soc"].astype(str), occupations["title"].astype(str),
+            strict=True)
+    )  # fmt: skip
+    titles[NOT_EMPLOYED] = "Not employed"
+    grid["origin_title"] = grid["origin"].map(lambda s: titles.get(s, s))
+    grid["destination_title"] = grid["destination"].map(lambda s: titles.get(s, s))
+    columns = ["origin", "destination", "measure", "estimate", "ci_low", "ci_high", "n",
+               "suppressed", "origin_title", "destination_title", "origin_n", "wage_n",
+               "wage_change", "wage_change_low", "wage_change_high", "log_change_pct"]  # fmt: skip
+    return finish(
+        grid[columns],
+        analysis="occupation_transitions",
+        parameters={"by": None},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=["origin", "destination"],
+        hide=["origin_n", "wage_n", "wage_change", "wage_change_low", "wage_change_high",
+              "log_change_pct"],
+    )  # fmt: skip

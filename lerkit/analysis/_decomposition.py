@@ -69,19 +69,30 @@ def design(frame: pd.DataFrame, explanatory: Sequence[str]) -> tuple[pd.DataFram
     return x.loc[:, keep], [o for o, k in zip(owners, keep, strict=True) if k]
 
 
-def _fit(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+def _fit(count: np.ndarray, total: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Least squares from the patterns' counts and sums of y: the normal equations of the
+    rows, solved for the minimum-norm coefficients when they are singular (as lstsq on
+    the rows would)."""
+    xtx = x.T @ (count[:, None] * x)
+    beta, *_ = np.linalg.lstsq(xtx, x.T @ total, rcond=None)
     return np.asarray(beta)
 
 
 def _decompose(
-    y: np.ndarray, x: np.ndarray, is_ref: np.ndarray, owners: Sequence[str]
+    count: np.ndarray,
+    total: np.ndarray,
+    x: np.ndarray,
+    is_ref: np.ndarray,
+    owners: Sequence[str],
 ) -> dict[str, float]:
+    """The decomposition from each design pattern's learner count and sum of y."""
     ref, cmp_ = is_ref, ~is_ref
-    b_ref, b_cmp = _fit(y[ref], x[ref]), _fit(y[cmp_], x[cmp_])
-    pooled = _fit(y, np.column_stack([x, is_ref.astype(float)]))[:-1]
-    m_ref, m_cmp = x[ref].mean(axis=0), x[cmp_].mean(axis=0)
-    gap = float(y[ref].mean() - y[cmp_].mean())
+    b_ref = _fit(count[ref], total[ref], x[ref])
+    b_cmp = _fit(count[cmp_], total[cmp_], x[cmp_])
+    pooled = _fit(count, total, np.column_stack([x, is_ref.astype(float)]))[:-1]
+    n_ref, n_cmp = count[ref].sum(), count[cmp_].sum()
+    m_ref, m_cmp = count[ref] @ x[ref] / n_ref, count[cmp_] @ x[cmp_] / n_cmp
+    gap = float(total[ref].sum() / n_ref - total[cmp_].sum() / n_cmp)
     delta = m_ref - m_cmp
     explained = float(delta @ pooled)
     out = {
@@ -139,15 +150,30 @@ def oaxaca_blinder(
             f"{n_ref}, {group}={comparison!r}: {n_cmp})"
         )
     x_frame, owners = design(data, explanatory)
-    x = x_frame.to_numpy(dtype=float)
+    # Every regressor is constant within a design pattern (group included), so each fit
+    # needs only the patterns' learner counts and sums of y: a bootstrap replicate costs
+    # two bincounts over the resampled learners instead of three regressions on them.
+    keys = [data[group], *(data[name] for name in explanatory)]
+    pattern_of = data.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+    first = np.unique(pattern_of, return_index=True)[1]
+    x = x_frame.to_numpy(dtype=float)[first]
+    pattern_is_ref = is_ref[first]
     y = data[outcome].to_numpy(dtype=float)
-    point = _decompose(y, x, is_ref, owners)
+    n_patterns = len(first)
+
+    def sums(idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        which = pattern_of if idx is None else pattern_of[idx]
+        values = y if idx is None else y[idx]
+        count = np.bincount(which, minlength=n_patterns).astype(float)
+        return count, np.bincount(which, weights=values, minlength=n_patterns)
+
+    point = _decompose(*sums(None), x, pattern_is_ref, owners)
     rng = np.random.default_rng(random_state)
     ref_idx, cmp_idx = np.nonzero(is_ref)[0], np.nonzero(~is_ref)[0]
     draws: dict[str, list[float]] = {key: [] for key in point}
     for _ in range(n_boot):
         idx = np.r_[rng.choice(ref_idx, n_ref), rng.choice(cmp_idx, n_cmp)]
-        sample = _decompose(y[idx], x[idx], is_ref[idx], owners)
+        sample = _decompose(*sums(idx), x, pattern_is_ref, owners)
         for key, value in sample.items():
             draws[key].append(value)
     tail = (1 - confidence) / 2 * 100

@@ -1,8 +1,11 @@
 """Pilot evaluation: did the LER arm do better than the comparison arm?
 
-The engine reduces the quarterly outcomes to one row per learner and phase (pre / post:
-the mean wage, log wage or employment of the learner's quarters in the phase) joined to
-the learner's arm and covariates; statsmodels fits the estimators on that small frame:
+A learner's outcome in a phase (pre / post) is the mean wage, log wage or employment of
+its quarters in the phase. The engine groups learners into cells (arm, covariates, the
+phases they are seen in) and sums their outcomes, squares and pre-by-post products; the
+regressions below are fitted exactly from those sums (:mod:`lerkit.analysis._ols`),
+with the same coefficients and standard errors statsmodels gives on one row per learner
+and phase, at a fraction of the memory:
 
 - ``naive``: post-period difference of means between the arms (HC3 standard errors), the
   comparison a quick dashboard would show. The arms were not randomized, so it is biased
@@ -29,9 +32,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf  # type: ignore[import-untyped, unused-ignore]
 
 from lerkit.analysis._engine import Engine, EngineSource, as_engine
+from lerkit.analysis._ols import CellSums, OLSFit, cell_ols
 from lerkit.analysis._result import finish
 from lerkit.analysis._suppress import MIN_CELL
 from lerkit.errors import LerkitError
@@ -131,7 +134,7 @@ def _learner_columns(learners: Any, covariates: Sequence[str], cluster: str) -> 
     return learners.select(**columns)
 
 
-def learner_panel(
+def learner_cells(
     engine: Engine,
     outcome: str,
     *,
@@ -141,9 +144,14 @@ def learner_panel(
     cluster: str = "learner_id",
     log: bool = False,
 ) -> pd.DataFrame:
-    """One row per learner and phase (``post`` 0/1): mean outcome ``y`` and ``quarters``.
+    """The regression's cell sums, computed in the engine.
 
-    Wages count the employed quarters with a wage only; employment counts every quarter.
+    A learner's outcome in a phase is the mean over its quarters (wages: the employed
+    quarters with a wage; employment: every quarter). Learners are grouped by arm
+    (``ler``), covariates, cluster (unless clustering by learner) and the phases they
+    are seen in (``has_pre``, ``has_post``); each cell carries ``n`` learners and the sums
+    ``s0``/``s1`` of the pre/post outcomes, ``q0``/``q1`` of their squares and ``c01`` of
+    their products. Learners with a missing covariate are left out.
     """
     outcomes = engine.table("outcomes")
     learners = engine.table("learners")
@@ -155,37 +163,117 @@ def learner_panel(
         value = rows.hourly_wage.log() if log else rows.hourly_wage
     else:
         raise LerkitError(f"outcome must be 'hourly_wage' or 'employed', got {outcome!r}")
-    rows = rows.mutate(y=value, post=rows.period.isin(list(post)).cast("int64"))
-    panel = rows.group_by(["learner_id", "post"]).aggregate(
-        y=rows.y.mean(), quarters=rows.y.count()
+    rows = rows.mutate(y=value, is_post=rows.period.isin(list(post)))
+    phases = rows.group_by("learner_id").aggregate(
+        y0=rows.y.mean(where=~rows.is_post), y1=rows.y.mean(where=rows.is_post)
     )
-    joined = panel.join(_learner_columns(learners, covariates, cluster), "learner_id")
-    frame = engine.execute(joined.order_by(["learner_id", "post"]))
-    return frame.dropna(subset=["y", *covariates, cluster]).reset_index(drop=True)
+    people = _learner_columns(learners, covariates, cluster)
+    joined = phases.join(people, "learner_id")
+    for name in [*covariates, cluster]:
+        joined = joined.filter(joined[name].notnull())
+    keys = ["ler", *dict.fromkeys(c for c in covariates if c != "ler")]
+    if cluster != "learner_id" and cluster not in keys:
+        keys.append(cluster)
+    joined = joined.mutate(has_pre=joined.y0.notnull(), has_post=joined.y1.notnull())
+    cells = joined.group_by([*keys, "has_pre", "has_post"]).aggregate(
+        n=joined.count(),
+        s0=joined.y0.sum(),
+        s1=joined.y1.sum(),
+        q0=(joined.y0 * joined.y0).sum(),
+        q1=(joined.y1 * joined.y1).sum(),
+        c01=(joined.y0 * joined.y1).sum(),
+    )
+    frame = engine.execute(cells.order_by([*keys, "has_pre", "has_post"]))
+    for name in ("s0", "s1", "q0", "q1", "c01"):
+        frame[name] = frame[name].astype(float).fillna(0.0)
+    frame["n"] = frame["n"].astype("int64")
+    return frame
 
 
-def _terms(frame: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
-    terms = []
+def _covariate_columns(
+    cells: pd.DataFrame, covariates: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
+    """The covariates' design columns: numbers as they are, categories as dummies of the
+    levels present (the first, sorted, left out), as statsmodels' ``C()`` codes them."""
+    columns: list[np.ndarray] = []
+    names: list[str] = []
     for name in covariates:
-        column = frame[name]
-        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-        terms.append(name if numeric else f"C({name})")
-    return terms
+        column = cells[name]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            columns.append(column.to_numpy(dtype=float))
+            names.append(name)
+            continue
+        values = column.astype(str)
+        for level in sorted(values.unique())[1:]:
+            columns.append((values == level).to_numpy(dtype=float))
+            names.append(f"{name}[{level}]")
+    if not columns:
+        return np.zeros((len(cells), 0)), names
+    return np.column_stack(columns), names
+
+
+def _after_fit(cells: pd.DataFrame, covariates: Sequence[str]) -> OLSFit:
+    """Post-period OLS of y on the arm (and covariates), HC3."""
+    base, names = _covariate_columns(cells, covariates)
+    ler = cells["ler"].to_numpy(dtype=float)
+    design = np.column_stack([np.ones(len(cells)), ler, base])[None]
+    sums = CellSums(
+        design,
+        count=cells["n"].to_numpy()[None],
+        total=cells["s1"].to_numpy()[None],
+        squares=cells["q1"].to_numpy()[None],
+    )
+    return cell_ols(sums, ["Intercept", "ler", *names], "HC3")
+
+
+def _did_fit(cells: pd.DataFrame, covariates: Sequence[str], cluster: str) -> OLSFit:
+    """``y ~ ler * post`` (plus covariates and covariates x post) on the learner-by-phase
+    panel, standard errors clustered by ``cluster``."""
+    base, names = _covariate_columns(cells, covariates)
+    ones = np.ones(len(cells))
+    ler = cells["ler"].to_numpy(dtype=float)
+    design = np.stack(
+        [
+            np.column_stack([ones, ler, 0 * ones, 0 * ler, base, 0 * base]),
+            np.column_stack([ones, ler, ones, ler, base, base]),
+        ]
+    )
+    n = cells["n"].to_numpy()
+    seen = cells[["has_pre", "has_post"]].to_numpy(dtype=bool).T
+    cross = np.zeros((2, 2, len(cells)))
+    cross[0, 1] = cross[1, 0] = cells["c01"].to_numpy()
+    sums = CellSums(
+        design,
+        count=np.where(seen, n, 0),
+        total=cells[["s0", "s1"]].to_numpy().T,
+        squares=cells[["q0", "q1"]].to_numpy().T,
+        cross=cross,
+        cluster=None if cluster == "learner_id" else pd.factorize(cells[cluster])[0],
+    )
+    labels = ["Intercept", "ler", "post", "ler:post", *names, *(f"{c}:post" for c in names)]
+    return cell_ols(sums, labels, "cluster")
 
 
 def _row(
-    fit: Any, *, name: str, method: str, n: int, n_ler: int, n_comp: int, confidence: float
+    fit: OLSFit,
+    *,
+    name: str,
+    method: str,
+    cells: pd.DataFrame,
+    confidence: float,
 ) -> dict[str, Any]:
-    term = "ler:post" if "ler:post" in fit.params.index else "ler"
-    low, high = fit.conf_int(alpha=1 - confidence).loc[term]
+    term = "ler:post" if "ler:post" in fit.names else "ler"
+    low, high = fit.conf_int(term, confidence)
+    n_ler = int(cells.loc[cells["ler"] == 1, "n"].sum())
+    n_comp = int(cells.loc[cells["ler"] == 0, "n"].sum())
     return {
         "measure": name,
-        "estimate": float(fit.params[term]),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "n": n,
-        "se": float(fit.bse[term]),
-        "p_value": float(fit.pvalues[term]),
+        "estimate": fit.estimate(term),
+        "ci_low": low,
+        "ci_high": high,
+        "n": n_ler + n_comp,
+        "se": fit.se(term),
+        "p_value": fit.p_value(term),
         "n_ler": n_ler,
         "n_comparison": n_comp,
         "method": method,
@@ -261,7 +349,7 @@ def pilot_evaluation(
             f"pilot_evaluation: pre and post share periods {sorted(set(pre_periods) & set(post_periods))}"
         )
     covariates = list(covariates)
-    panel = learner_panel(
+    cells = learner_cells(
         engine,
         outcome,
         pre=pre_periods,
@@ -270,73 +358,50 @@ def pilot_evaluation(
         cluster=cluster,
         log=log,
     )
-    after = panel[panel["post"] == 1]
-    if balanced:
-        # learners seen in both phases: pooled OLS on a balanced two-period panel equals
-        # the two-way (learner and phase) fixed-effects estimate, i.e. first differences
-        both = panel.groupby("learner_id")["post"].transform("nunique") == 2
-        panel = panel[both].reset_index(drop=True)
-    if after["ler"].nunique() < 2 or panel["post"].nunique() < 2:
+    after = cells[cells["has_post"]].reset_index(drop=True)
+    # learners seen in both phases: pooled OLS on a balanced two-period panel equals the
+    # two-way (learner and phase) fixed-effects estimate, i.e. first differences
+    panel = cells[cells["has_pre"] & cells["has_post"]] if balanced else cells
+    panel = panel.reset_index(drop=True)
+    if (
+        after["ler"].nunique() < 2
+        or not panel["has_pre"].any()
+        or not panel["has_post"].any()
+        or panel["ler"].nunique() < 2
+    ):
         raise LerkitError("pilot_evaluation: both arms need outcomes in both phases")
-    terms = _terms(panel, covariates)
-    groups = pd.factorize(panel[cluster])[0]
-    clustered = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
-
-    def counts(frame: pd.DataFrame) -> tuple[int, int, int]:
-        arms = frame.drop_duplicates("learner_id")["ler"]
-        return len(arms), int(arms.sum()), int((arms == 0).sum())
-
-    rows = []
-    n, n_ler, n_comp = counts(after)
-    fit = smf.ols("y ~ ler", data=after).fit(cov_type="HC3")
-    rows.append(
+    rows = [
         _row(
-            fit,
+            _after_fit(after, []),
             name="naive",
             method="post-period difference of means, HC3",
-            n=n,
-            n_ler=n_ler,
-            n_comp=n_comp,
+            cells=after,
             confidence=confidence,
-        )
-    )
-    n, n_ler, n_comp = counts(panel)
-    fit = smf.ols("y ~ ler * post", data=panel).fit(**clustered)
-    rows.append(
+        ),
         _row(
-            fit,
+            _did_fit(panel, [], cluster),
             name="did",
             method=f"2x2 difference in differences, SE clustered by {cluster}",
-            n=n,
-            n_ler=n_ler,
-            n_comp=n_comp,
+            cells=panel,
             confidence=confidence,
-        )
-    )
-    if terms:
-        rhs = " + ".join([*terms, *(f"{t}:post" for t in terms)])
-        fit = smf.ols(f"y ~ ler * post + {rhs}", data=panel).fit(**clustered)
+        ),
+    ]
+    if covariates:
         rows.append(
             _row(
-                fit,
+                _did_fit(panel, covariates, cluster),
                 name="did_adjusted",
                 method=f"difference in differences, covariates x post, SE clustered by {cluster}",
-                n=n,
-                n_ler=n_ler,
-                n_comp=n_comp,
+                cells=panel,
                 confidence=confidence,
             )
         )
-        n, n_ler, n_comp = counts(after)
-        fit = smf.ols(f"y ~ ler + {' + '.join(terms)}", data=after).fit(cov_type="HC3")
         rows.append(
             _row(
-                fit,
+                _after_fit(after, covariates),
                 name="regression",
                 method="post-period OLS with covariates, HC3",
-                n=n,
-                n_ler=n_ler,
-                n_comp=n_comp,
+                cells=after,
                 confidence=confidence,
             )
         )
