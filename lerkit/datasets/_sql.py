@@ -407,10 +407,20 @@ def _duplicates(table: TableSpec, plans: Sequence[ColumnPlan], code: str) -> Rul
     inner = ", ".join(f"({plan.typed}) AS {key}" for plan, key in zip(plans, keys, strict=True))
     not_null = " AND ".join(f"{key} IS NOT NULL" for key in keys)
     partition = ", ".join(keys)
+    hashed = f"hash({partition})"
+    rows = f"(SELECT {ROW}, {inner}, {hashed} AS h FROM {raw_view(table.name)}) AS s"
+    # A hash aggregation finds the repeated key hashes first (usually none); only their
+    # rows are then sorted by the window, on the keys themselves (so a hash collision is
+    # no false alarm). Sorting every row in the window took 5 s of a 1,000,000-learner
+    # pilot's 11 s validation for the outcomes' (learner_id, period).
+    repeated = (
+        f"(SELECT h FROM (SELECT {hashed} AS h FROM (SELECT {inner} FROM "
+        f"{raw_view(table.name)}) WHERE {not_null}) GROUP BY h HAVING count(*) > 1) AS d"
+    )
     source = (
         f"(SELECT {ROW}, {', '.join(keys)}, min({ROW}) OVER w AS first_row, "
         f"row_number() OVER (w ORDER BY {ROW}) AS nth "
-        f"FROM (SELECT {ROW}, {inner} FROM {raw_view(table.name)}) WHERE {not_null} "
+        f"FROM {rows} SEMI JOIN {repeated} ON s.h = d.h WHERE {not_null} "
         f"WINDOW w AS (PARTITION BY {partition}))"
     )
     value = " || ', ' || ".join(f"CAST({key} AS VARCHAR)" for key in keys)
