@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -51,6 +52,19 @@ _CHUNK = 32
 _Row = dict[str, Any]
 
 _worker_verifier: Verifier | None = None
+
+
+#: Workers start from a fresh interpreter, not a fork: forking copies the parent's
+#: threads' locks in whatever state they are (DuckDB, pyarrow and OpenMP pools in a
+#: notebook that has run analyses), and a worker could hang or die on them
+#: (BrokenProcessPool seen after DuckDB-heavy tests).
+_START = multiprocessing.get_context("forkserver")
+
+
+def _pool(count: int, options: VerifyOptions) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        count, mp_context=_START, initializer=_init_worker, initargs=(options,)
+    )
 
 
 def _init_worker(options: VerifyOptions) -> None:
@@ -251,7 +265,7 @@ def verify_many(
     outcomes: list[tuple[list[_Row], list[_Row]]] = []
     try:
         if count > 1 and len(items) >= _PARALLEL_FROM:
-            with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(chosen,)) as pool:
+            with _pool(count, chosen) as pool:
                 for chunk in pool.map(_verify_items, _chunks(items, _CHUNK)):
                     outcomes.extend(chunk)
                     bar.update(len(chunk))
@@ -287,7 +301,7 @@ def _verify_few(
         # A few inputs that hold many credentials (a JSON array, a CLR...): one task per
         # chunk of credentials.
         rows = []
-        with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(options,)) as pool:
+        with _pool(count, options) as pool:
             for chunk in pool.map(_verify_records, _chunks(_shippable(credentials), _CHUNK)):
                 rows.extend(chunk)
     outcomes = []
