@@ -146,7 +146,9 @@ def degree_vs_skills(
         }
 
     grouped = engine.execute(pool.group_by("group").aggregate(**totals(pool)))
-    overall = engine.execute(pool.aggregate(**totals(pool))).assign(group=_ALL)
+    # every total is a count, so the overall row is the groups' sum (the pool is the
+    # costliest query of the analyses: a join of applications to required and held skills)
+    overall = grouped.drop(columns="group").sum().to_frame().T.assign(group=_ALL)
     counts = pd.concat([grouped, overall], ignore_index=True)
     counts["group"] = counts["group"].astype("string").fillna("unknown").astype(str)
     counts = counts.set_index("group")
