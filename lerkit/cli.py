@@ -709,20 +709,85 @@ def anonymize_command(
         Path | None,
         typer.Option("--datasets-dir", file_okay=False, help="Where dataset names are looked up."),
     ] = None,
+    algorithm: Annotated[
+        str,
+        typer.Option(
+            "--algorithm",
+            help="k-anonymization of the learners: lattice (full-domain lattice search, "
+            "one level per column) or mondrian (multidimensional partitioning, no "
+            "suppression).",
+        ),
+    ] = "lattice",
+    dates: Annotated[
+        str,
+        typer.Option(
+            "--dates",
+            help="Finest resolution of every released date, in every table and credential "
+            "file: month, quarter or year.",
+        ),
+    ] = "month",
+    generalize: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--generalize",
+            help="TABLE.COLUMN=STEP for a quasi-identifier of another table (repeat; "
+            "default: its last declared step, e.g. outcomes.occupation_soc=SOC major group).",
+        ),
+    ] = None,
+    min_cell: Annotated[
+        int,
+        typer.Option("--min-cell", min=1, help="Smallest count shown in published tables."),
+    ] = 10,
+    internal: Annotated[
+        Path | None,
+        typer.Option(
+            "--internal",
+            file_okay=False,
+            help="A folder outside DIR for utility.csv: estimates before and after by "
+            "group, for the team only (it is computed from the original data).",
+        ),
+    ] = None,
 ) -> None:
     """Write an anonymized copy of a dataset: pseudonyms, redacted credentials, k-anonymity.
 
     Direct identifiers are pseudonymized with a keyed HMAC (the key, from --key-file or
     --key-env, is never written) or dropped; credential files lose their holder's
-    identifiers and their proofs; the learners table is generalized along the
-    dictionary's hierarchies until it is k-anonymous and l-diverse with at most
-    --max-suppression of learners suppressed. Risk before/after, information loss,
-    utility and provenance go to DIR/anonymization/. Exit status 2 on a privacy error
-    (nothing is written).
+    identifiers and their proofs, and their dates go to the start of their --dates
+    period; the learners table is generalized along the dictionary's hierarchies
+    (--algorithm lattice or mondrian) until it is k-anonymous and l-diverse with at most
+    --max-suppression of learners suppressed; the other tables' dates go to --dates and
+    their quasi-identifiers (occupations, employers) along their hierarchies. The
+    folder's dictionary.yaml describes each generalized column, so `lerkit datasets
+    check DIR` passes. Risk before/after, information loss, provenance and the
+    published population tables (counts by each quasi-identifier, small cells hidden
+    with complementary suppression, flagged in `suppressed`) go to DIR/anonymization/.
+    The utility table (estimates before and after, for the team only) goes to
+    --internal when given. Exit status 2 on a privacy error (nothing is written).
     """
+    from typing import cast, get_args
+
     from lerkit.anonymize import anonymize_dataset, load_key
+    from lerkit.anonymize._dataset import Algorithm
+    from lerkit.anonymize._pseudonymize import DATE_LEVELS
     from lerkit.datasets import load
 
+    if algorithm not in get_args(Algorithm):
+        raise typer.BadParameter(
+            f"{algorithm!r} is not one of {', '.join(get_args(Algorithm))}",
+            param_hint="--algorithm",
+        )
+    if dates not in DATE_LEVELS:
+        raise typer.BadParameter(
+            f"{dates!r} is not one of {', '.join(DATE_LEVELS)}", param_hint="--dates"
+        )
+    steps: dict[str, str] = {}
+    for item in generalize or []:
+        column, sep, step = item.partition("=")
+        if not sep or not column.strip() or not step.strip():
+            raise typer.BadParameter(
+                f"{item!r} is not TABLE.COLUMN=STEP", param_hint="--generalize"
+            )
+        steps[column.strip()] = step.strip()
     with _errors():
         secret = load_key(key_file=key_file, key_env=key_env)
         source = load(dataset, datasets_dir=datasets_dir, check_files="none")
@@ -737,6 +802,11 @@ def anonymize_command(
             max_suppression=max_suppression,
             risk_threshold=risk_threshold,
             t=t,
+            algorithm=cast("Algorithm", algorithm),
+            dates=dates,
+            generalize=steps,
+            min_cell=min_cell,
+            internal_dir=internal,
         )
     before, after = result.risk_before, result.risk_after
     loss = result.anonymization.info_loss
@@ -762,12 +832,16 @@ def anonymize_command(
     ):
         table.add_row(Text(label), Text(str(b)), Text(str(a)))
     _out.print(table)
-    levels = ", ".join(f"{c}: {step}" for c, (_lv, step) in result.anonymization.levels.items())
-    typer.echo(f"levels: {levels}")
+    levels = ", ".join(f"{c}: {step}" for c, step in result.generalized.items())
+    typer.echo(f"algorithm: {algorithm}; generalized: {levels or 'nothing'}")
     typer.echo(
         f"k = {result.anonymization.achieved_k} (asked {k}), l = {result.anonymization.achieved_l} "
         f"(asked {l}); suppressed {loss.suppressed} of {loss.n}; information loss: NCP "
         f"{loss.ncp:.3f}, discernibility {loss.discernibility:.0f}"
+    )
+    hidden = sum(int(t["suppressed"].sum()) for t in result.published.values())
+    typer.echo(
+        f"published tables: {', '.join(result.published)} in anonymization/ ({hidden} cells hidden)"
     )
     typer.echo(f"written to {result.path}")
 

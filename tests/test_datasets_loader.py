@@ -487,7 +487,7 @@ def tiny(**column: Any) -> dict[str, Any]:
         ),
         (
             {"type": "string", "requried": True},
-            "d.yaml: tables.t.columns.c: unknown field 'requried'; expected some of description, file_path, hierarchy, max, min, pattern, privacy, references, required, sha256_of, type, unique, unit, values, values_from",
+            "d.yaml: tables.t.columns.c: unknown field 'requried'; expected some of description, file_path, generalized, hierarchy, max, min, pattern, privacy, references, required, sha256_of, type, unique, unit, values, values_from",
         ),
         (
             {"type": "integer", "min": 10, "max": 1},

@@ -222,6 +222,7 @@ def learner_frame(
         if name == "has_ler":
             columns[name] = (learners.cohort == "ler").cast("int64")
         elif name == "age" and "age" not in learners.columns:
+            engine.require_original("learners", "birth_year", "enrolled_on")
             columns[name] = (learners.enrolled_on.year() - learners.birth_year).cast("float64")
         elif name in learners.columns:
             columns[name] = learners[name]
@@ -230,6 +231,7 @@ def learner_frame(
     people = learners.select(**columns)
     joined = wages.join(people, "learner_id")
     if "credentials_count" in explanatory:
+        engine.require_original("credentials", "issued_on")
         # credentials held by the end of the period (earlier degree records included)
         end = max(periods)
         year, quarter = int(end[:4]), int(end[5])

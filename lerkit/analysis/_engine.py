@@ -137,6 +137,21 @@ class Engine:
         name = self.dataset.name if self.dataset is not None else "?"
         return f"<Engine {self.backend.name} on {name!r}: {', '.join(self._tables)}>"
 
+    def require_original(self, table: str, *columns: str) -> None:
+        """Refuse columns an anonymization generalized, for analyses that compute with
+        their values (an age from ``birth_year``, a duration from a date).
+
+        A no-op for an engine made without a dataset (its dictionary is unknown).
+
+        Raises
+        ------
+        DatasetError
+            ``generalized_column``, naming the column (see
+            :meth:`lerkit.datasets.DataDictionary.require_original`).
+        """
+        if self.dataset is not None and table in self.dataset.dictionary.table_names:
+            self.dataset.dictionary.require_original(table, *columns)
+
     @property
     def tables(self) -> tuple[str, ...]:
         """Names of the tables registered."""

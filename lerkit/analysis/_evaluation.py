@@ -87,6 +87,7 @@ def _periods(engine: Engine, spec: str | Sequence[str]) -> list[str]:
 
 
 def _enrolment_range(engine: Engine) -> tuple[int, int]:
+    engine.require_original("learners", "enrolled_on")
     learners = engine.table("learners")
     frame = engine.execute(
         learners.aggregate(first=learners.enrolled_on.min(), last=learners.enrolled_on.max())
@@ -113,7 +114,7 @@ def _post_default(engine: Engine) -> list[str]:
     return periods
 
 
-def _learner_columns(learners: Any, covariates: Sequence[str], cluster: str) -> Any:
+def _learner_columns(engine: Engine, learners: Any, covariates: Sequence[str], cluster: str) -> Any:
     """The learner-level frame: arm indicator, covariates (``age`` at enrolment), cluster."""
     columns: dict[str, Any] = {
         "learner_id": learners.learner_id,
@@ -126,6 +127,7 @@ def _learner_columns(learners: Any, covariates: Sequence[str], cluster: str) -> 
         if not _NAME.fullmatch(name):
             raise LerkitError(f"not a column name: {name!r}")
         if name == "age" and "age" not in available:
+            engine.require_original("learners", "birth_year", "enrolled_on")
             columns["age"] = (learners.enrolled_on.year() - learners.birth_year).cast("float64")
         elif name in available:
             columns[name] = learners[name]
@@ -167,7 +169,7 @@ def learner_cells(
     phases = rows.group_by("learner_id").aggregate(
         y0=rows.y.mean(where=~rows.is_post), y1=rows.y.mean(where=rows.is_post)
     )
-    people = _learner_columns(learners, covariates, cluster)
+    people = _learner_columns(engine, learners, covariates, cluster)
     joined = phases.join(people, "learner_id")
     for name in [*covariates, cluster]:
         joined = joined.filter(joined[name].notnull())

@@ -345,6 +345,7 @@ def degree_requirement_follow_through(
     >>> table[table["part"] == "employers"]["typology"].value_counts()  # doctest: +SKIP
     """
     engine = as_engine(dataset)
+    engine.require_original("postings", "posted_on")
     postings = engine.table("postings")
     quarter = (
         postings.posted_on.year()

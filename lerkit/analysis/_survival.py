@@ -53,7 +53,9 @@ def duration_counts(
     outcomes = engine.table("outcomes")
     if by is not None and by not in learners.columns:
         raise LerkitError(f"time_to_employment: learners has no column {by!r}")
+    engine.require_original("learners", "enrolled_on")
     if start == "credential":
+        engine.require_original("credentials", "issued_on")
         credentials = engine.table("credentials")
         joined = credentials.join(learners.select("learner_id", "enrolled_on"), "learner_id")
         # records of degrees earned before the pilot are not the pilot's credential

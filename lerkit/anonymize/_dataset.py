@@ -1,4 +1,4 @@
-"""Anonymize a whole dataset folder: pseudonyms, redacted credentials, k-anonymous learners.
+"""Anonymize a whole dataset folder: pseudonyms, redacted credentials, generalized tables.
 
 What :func:`anonymize_dataset` writes (a new folder; the input is only read):
 
@@ -6,31 +6,44 @@ What :func:`anonymize_dataset` writes (a new folder; the input is only read):
   keyed pseudonyms (identifier columns that join tables: ``learner_id`` maps to the
   same pseudonym in every table) or dropped (names, e-mails);
 - ``learners`` made k-anonymous and distinct l-diverse over its quasi-identifiers by
-  :func:`~lerkit.anonymize.k_anonymize`; the learners it suppresses are removed from
-  every table (and their credential files are not written);
-- ``credentials/``: every credential file redacted (:func:`redact_credential_file`),
-  with the table's ``file``, ``sha256`` and ``proof`` columns updated to match (the
-  files no longer verify: their proofs are removed, and ``redactions.csv`` says so);
-- ``anonymization/``: ``provenance.json`` (k, l, algorithm, hierarchy levels,
-  suppression; never the key), ``risk_before.json`` / ``risk_after.json`` and their
-  class-size tables as CSV, ``info_loss.json``, ``utility.csv`` (key estimates on the
-  original and the anonymized data) and ``redactions.csv``;
+  :func:`~lerkit.anonymize.k_anonymize` (full-domain lattice search or Mondrian); the
+  learners it suppresses are removed from every table (and their credential files are
+  not written);
+- the quasi-identifiers of the other tables generalized too, along the hierarchies the
+  data dictionary declares: every date and date-time column that declares one goes to
+  ``dates`` (month, quarter or year: ``2025-03``, ``2025Q1``, ``2025``), whatever its
+  privacy role (an expiry date follows the issue date, a posting date bounds an
+  application's); every other quasi-identifier with a hierarchy goes to its last
+  (coarsest) declared step unless ``generalize`` says otherwise
+  (``outcomes.occupation_soc`` to SOC major groups, ``outcomes.employer_id`` to ``*``).
+  The learners' dates start at ``dates`` and the lattice may coarsen them further;
+- ``credentials/``: every credential file redacted (:func:`redact_credential_file`):
+  no holder identifiers, no proofs, every date moved to the start of its ``dates``
+  period; the table's ``file``, ``sha256`` and ``proof`` columns match the files
+  (which no longer verify; ``redactions.csv`` says so);
+- ``anonymization/``: ``provenance.json`` (k, l, algorithm, hierarchy levels, every
+  generalized column, suppression; never the key), ``risk_before.json`` /
+  ``risk_after.json`` and their class-size tables as CSV, ``info_loss.json``,
+  ``redactions.csv`` and ``population_<column>.csv`` (the released learners counted
+  by each quasi-identifier at its released level, with a ``suppressed`` flag: small
+  cells hidden with complementary suppression by :func:`~lerkit.anonymize.publish_table`);
+- nothing computed from the original data beyond the risk summaries: the utility
+  table (key estimates on the original and the anonymized data, with their group
+  sizes, from which the suppressed learners' values could be worked out by
+  differencing) is for the team only, in ``internal_dir`` when one is given;
 - ``dictionary.yaml`` and ``dataset.yaml`` so that :func:`lerkit.datasets.load` reads
-  the folder.
+  the folder with no errors.
 
-Why the generalized columns look the way they do: the data dictionary fixes each
-column's type and allowed codes, and a dataset's copy may not loosen them, so a
-generalized value such as ``1980-1984`` or ``northeast`` cannot be stored in
-``birth_year`` or ``region`` as the dictionary defines them. Each generalized
-quasi-identifier therefore gets a companion column ``<column>_group`` (declared in the
-folder's dictionary copy, type string) holding the published label, and the column
-itself holds a value of its own type where one denotes the group exactly: the first
-year of a band, the first day of a month, quarter or year. A category generalized
-beyond its codes (``region`` to census region) keeps the label in the column, and a
-column generalized to ``*`` is left empty; ``lerkit.datasets.load`` lists those values
-as ``not_allowed_value`` / ``missing_value`` problems: they are the generalization,
-not damage. Quasi-identifiers of other tables (dates of events, employers,
-occupations) are not generalized; provenance lists them.
+How a generalized column is stored: in place, as its published label (``1980-1984``,
+``northeast``, ``2025-03``, ``*``), and the folder's ``dictionary.yaml`` redefines it
+as a ``category`` whose values are exactly the labels written, with a
+``generalized:`` note naming the original column, the hierarchy and the level (see
+:func:`lerkit.datasets.dataset_dictionary`). Analyses that group by a generalized
+column get its labels as groups; code that needs the original values (an age from
+``birth_year``) can ask ``dataset.dictionary.require_original(table, column)``, which
+raises ``generalized_column`` naming the column. Hierarchies come from the
+dataset's dictionary, and from the packaged one for a column the dataset's copy
+declares none for.
 """
 
 from __future__ import annotations
@@ -44,7 +57,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -52,17 +65,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from lerkit.anonymize._hierarchy import ANY
+from lerkit.analysis._suppress import MIN_CELL
+from lerkit.anonymize._hierarchy import ANY, MISSING, build_hierarchy
 from lerkit.anonymize._kanonymity import Anonymization, check_arguments, k_anonymize
-from lerkit.anonymize._pseudonymize import Pseudonymizer, Redaction, redact_credential_file
+from lerkit.anonymize._pseudonymize import (
+    DATE_LEVELS,
+    DateLevel,
+    Pseudonymizer,
+    Redaction,
+    redact_credential_file,
+)
+from lerkit.anonymize._publish import publish_table
 from lerkit.anonymize._risk import RiskReport, risk_report
-from lerkit.datasets import ColumnSpec, DataDictionary, Dataset, load
+from lerkit.datasets import ColumnSpec, DataDictionary, Dataset, default_dictionary, load
 from lerkit.errors import DatasetError, PrivacyError
 
 __all__ = ["DatasetAnonymization", "anonymize_dataset", "utility_report"]
 
 _REPORTS = "anonymization"
 _PERSON_TABLE = "learners"
+Algorithm = Literal["lattice", "mondrian"]
+_ORDER = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+_FREQ = {"day": "D", "month": "M", "quarter": "Q", "year": "Y"}
+_TEMPORAL = ("date", "datetime")
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,13 @@ class DatasetAnonymization:
         One row per credential file written.
     provenance : dict
         What ``anonymization/provenance.json`` holds.
+    generalized : dict
+        ``{"TABLE.COLUMN": step}`` for every column written generalized (learners'
+        quasi-identifiers above their original level, other tables' columns).
+    published : dict
+        ``{file name: table}``: the published population tables written to
+        ``anonymization/`` (``population_<column>.csv``, one per quasi-identifier of
+        the learners, at its released level), from :func:`publish_table`.
     """
 
     path: Path
@@ -91,6 +123,8 @@ class DatasetAnonymization:
     utility: pd.DataFrame
     redactions: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
+    generalized: dict[str, str] = field(default_factory=dict)
+    published: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _frame(dataset: Dataset, name: str) -> pd.DataFrame:
@@ -205,39 +239,64 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _representative(
-    values: pd.Series, spec: ColumnSpec, anonymization: Anonymization
-) -> tuple[pd.Series, pd.Series]:
-    """The column's typed stand-in for its group, and the group label."""
-    h = anonymization.hierarchies[spec.name]
-    level = anonymization.levels[spec.name][0]
-    groups = h.codes[level][h.value_codes(values)]
-    labels = pd.Series(h.labels[level][groups], index=values.index, dtype=object)
-    is_any = labels == ANY
-    typed: pd.Series
-    if spec.type in ("integer", "number", "date", "datetime") and h.lo is not None:
-        lo = h.lo[level][groups]
-        if spec.type == "integer":
-            typed = pd.Series(lo, index=values.index).round().astype("Int64")
-        elif spec.type == "number":
-            typed = pd.Series(lo, index=values.index, dtype="float64")
-        else:
-            stamps = pd.Timestamp("1970-01-01", tz="UTC") + pd.to_timedelta(lo, unit="D")
-            stamp_series = pd.Series(stamps, index=values.index)
-            typed = (
-                pd.Series(
-                    [t.date() if pd.notna(t) else None for t in stamp_series],
-                    index=values.index,
-                    dtype=object,
-                )
-                if spec.type == "date"
-                else stamp_series
-            )
-    else:
-        typed = labels.copy()
-    typed = typed.astype(object).where(~is_any & values.notna().to_numpy(), None)
-    labels = labels.where(values.notna() | is_any, None)
-    return typed, labels
+def _hierarchy_of(ds: Dataset, column: ColumnSpec) -> tuple[str, ...]:
+    """The column's hierarchy: the dataset's dictionary's, else the packaged one's."""
+    if column.hierarchy:
+        return column.hierarchy
+    packaged = default_dictionary()
+    if packaged.has_table(column.table) and packaged.table(column.table).has_column(column.name):
+        return packaged.table(column.table).column(column.name).hierarchy
+    return ()
+
+
+def _date_steps(steps: Sequence[str], dates: DateLevel) -> tuple[tuple[str, ...], int]:
+    """A date column's steps and the index of the finest one at least as coarse as
+    ``dates`` (``dates`` itself appended when the declared steps stop short of it: a
+    coarser period is always a valid generalization of a date)."""
+    for index, step in enumerate(steps):
+        key = step.strip().lower()
+        if key in _ORDER and _ORDER[key] >= _ORDER[dates]:
+            return tuple(steps), index
+    kept = tuple(s for s in steps if s.strip() != ANY)
+    return (*kept, dates), len(kept)
+
+
+def _period_start(values: pd.Series, step: str, spec_type: str) -> pd.Series:
+    """Each date moved to the first day of its period (same type: dates stay dates)."""
+    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None)
+    starts = stamps.dt.to_period(_FREQ[step.strip().lower()]).dt.start_time
+    if spec_type == "date":
+        return pd.Series(
+            [t.date() if pd.notna(t) else None for t in starts], index=values.index, dtype=object
+        )
+    return starts.dt.tz_localize("UTC")
+
+
+def _period_labels(values: pd.Series, step: str) -> pd.Series:
+    """``2025-03``, ``2025Q1``, ``2025``: the label of each date's period."""
+    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None)
+    periods = stamps.dt.to_period(_FREQ[step.strip().lower()])
+    text = periods.astype(str).astype(object)
+    return text.where(periods.notna(), None)
+
+
+def _generalize_column(
+    values: pd.Series, steps: Sequence[str], index: int, name: str, reference_year: int
+) -> pd.Series:
+    """Labels of ``steps[index]`` (missing stays missing)."""
+    labels = pd.Series([None] * len(values), index=values.index, dtype=object)
+    present = values.notna()
+    if not present.any():
+        return labels
+    h = build_hierarchy(
+        values[present],
+        list(steps[: index + 1]),
+        column=name,
+        reference_year=reference_year,
+        add_top=False,
+    )
+    labels[present] = h.generalize(values[present], index + 1).astype(object)
+    return labels
 
 
 def anonymize_dataset(
@@ -254,6 +313,11 @@ def anonymize_dataset(
     population: pd.DataFrame | None = None,
     reference_year: int | None = None,
     t: float | None = None,
+    algorithm: Algorithm = "lattice",
+    dates: DateLevel = "month",
+    generalize: Mapping[str, str] | None = None,
+    min_cell: int = MIN_CELL,
+    internal_dir: str | os.PathLike[str] | None = None,
 ) -> DatasetAnonymization:
     """Write an anonymized copy of a dataset folder, with its risk and loss reports.
 
@@ -272,15 +336,36 @@ def anonymize_dataset(
     sensitive : sequence of str, optional
         Sensitive attributes (default: the dictionary's for the learners table).
     max_suppression : float
-        Largest share of learners that may be suppressed.
+        Largest share of learners that may be suppressed (lattice only: Mondrian
+        suppresses nobody).
     risk_threshold : float
         Prosecutor risk above which a record counts as at risk in the risk reports.
     population : pandas.DataFrame, optional
-        A population table with the quasi-identifier columns, for journalist risk.
+        A population table with the quasi-identifier columns, for journalist risk
+        (lattice only: Mondrian's classes are local to the data).
     reference_year : int, optional
         For age-group hierarchy steps (default: the dataset's ``as_of`` year).
     t : float, optional
         Also t-closeness of the sensitive attributes (see :func:`k_anonymize`).
+    algorithm : {"lattice", "mondrian"}
+        The learners' k-anonymization: full-domain lattice search (default) or
+        Mondrian multidimensional partitioning.
+    dates : {"month", "quarter", "year"}
+        The finest resolution of every released date (default ``"month"``): dates of
+        every table and inside the credential files. The learners' dates may be
+        coarsened further by the k-anonymization.
+    generalize : mapping, optional
+        ``{"TABLE.COLUMN": step}`` for quasi-identifiers of tables other than learners
+        (not dates): a step of the column's hierarchy, or ``"*"``. Default: each
+        column's last declared step (``outcomes.occupation_soc`` to ``SOC major
+        group``, ``outcomes.employer_id`` to ``*``).
+    min_cell : int
+        Smallest count shown in the published population table.
+    internal_dir : str or os.PathLike, optional
+        A folder (created if missing, outside ``out``) for ``utility.csv``: estimates
+        before and after by group, with group sizes, for the team that holds the
+        original data and never for release. Without it the table is only in the
+        result's ``utility``.
 
     Returns
     -------
@@ -291,8 +376,9 @@ def anonymize_dataset(
     PrivacyError
         ``missing_table``, ``empty_table``, ``unknown_quasi_identifier``,
         ``k_too_large``, ``unknown_hierarchy``, ``no_solution``, ``output_exists``,
-        ``output_inside_input`` ...; nothing is written when one is raised before
-        the output folder is created, and a half-written folder is removed.
+        ``output_inside_input``, ``invalid_argument`` ...; nothing is written when one
+        is raised before the output folder is created, and a half-written folder is
+        removed.
 
     Examples
     --------
@@ -300,7 +386,25 @@ def anonymize_dataset(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "anon"
     >>> result = anonymize_dataset("pilot-default", out, key=b"0123456789abcdef" * 2,
     ...     k=10, l=2, quasi=["birth_year", "gender", "region"])  # doctest: +SKIP
+    >>> result.generalized["outcomes.occupation_soc"]  # doctest: +SKIP
+    'SOC major group'
     """
+    if algorithm not in get_args(Algorithm):
+        raise PrivacyError(
+            f"unknown algorithm {algorithm!r}; expected lattice or mondrian",
+            code="invalid_argument",
+        )
+    if dates not in DATE_LEVELS:
+        raise PrivacyError(
+            f"unknown date level {dates!r}; expected one of {', '.join(DATE_LEVELS)}",
+            code="invalid_argument",
+        )
+    if population is not None and algorithm == "mondrian":
+        raise PrivacyError(
+            "journalist risk needs full-domain levels to generalize the population: "
+            "population= works with algorithm='lattice' only",
+            code="invalid_argument",
+        )
     ds = dataset if isinstance(dataset, Dataset) else load(dataset, check_files="none")
     dictionary = ds.dictionary
     target = Path(out).resolve()
@@ -315,6 +419,14 @@ def anonymize_dataset(
             f"the output folder {str(target)!r} already exists and is not empty",
             code="output_exists",
         )
+    if internal_dir is not None:
+        internal = Path(internal_dir).resolve()
+        if internal == target or target in internal.parents:
+            raise PrivacyError(
+                f"the internal folder {str(internal)!r} must not be inside the output "
+                f"folder {str(target)!r}, which is for release",
+                code="internal_inside_output",
+            )
     if _PERSON_TABLE not in ds.tables:
         raise PrivacyError(
             f"dataset {ds.name!r} has no {_PERSON_TABLE} table to anonymize",
@@ -337,13 +449,23 @@ def anonymize_dataset(
     check_arguments(
         learners, quasi, sensitive, k, l, max_suppression, table=f"table {_PERSON_TABLE!r}"
     )
-    hierarchies = {c: list(spec.column(c).hierarchy) if spec.has_column(c) else [] for c in quasi}
     if reference_year is None:
         as_of = ds.metadata.as_of
         reference_year = as_of.year if as_of is not None else dt.date.today().year
+    plan = _plan_columns(ds, quasi, dates, generalize or {})
+    hierarchies: dict[str, list[str]] = {}
+    searched = learners.copy()
+    for c in quasi:
+        steps = list(_hierarchy_of(ds, spec.column(c))) if spec.has_column(c) else []
+        if c in plan.date_start:
+            # the lattice starts at the release's date level: coarser steps only
+            declared, index = plan.date_start[c]
+            searched[c] = _period_start(learners[c], declared[index], spec.column(c).type)
+            steps = list(declared[index + 1 :])
+        hierarchies[c] = steps
     risk_before = risk_report(learners, quasi, population=population, threshold=risk_threshold)
     anonymization = k_anonymize(
-        learners,
+        searched,
         quasi,
         k=k,
         l=l,
@@ -352,7 +474,12 @@ def anonymize_dataset(
         max_suppression=max_suppression,
         reference_year=reference_year,
         t=t,
+        algorithm=algorithm,
     )
+    if population is not None:
+        population = population.copy()
+        for c, (declared, index) in plan.date_start.items():
+            population[c] = _period_start(population[c], declared[index], spec.column(c).type)
     risk_after = risk_report(
         anonymization.data,
         quasi,
@@ -368,10 +495,14 @@ def anonymize_dataset(
             target,
             Pseudonymizer(key),
             learners,
+            searched,
             anonymization,
             risk_before,
             risk_after,
             risk_threshold,
+            plan,
+            reference_year,
+            min_cell,
         )
         if target.exists():
             target.rmdir()
@@ -379,7 +510,108 @@ def anonymize_dataset(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if internal_dir is not None:
+        Path(internal_dir).mkdir(parents=True, exist_ok=True)
+        result.utility.to_csv(Path(internal_dir) / "utility.csv", index=False)
     return result
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which columns are generalized how, decided before anything is written."""
+
+    dates: DateLevel
+    #: learners' date quasi-identifiers: their steps, and the one the lattice starts from
+    date_start: dict[str, tuple[tuple[str, ...], int]]
+    #: other columns: ``{(table, column): (steps, index of the step applied)}``
+    other: dict[tuple[str, str], tuple[tuple[str, ...], int]]
+    #: quasi-identifiers left as they are (no hierarchy declared, or not in quasi=)
+    not_generalized: list[str]
+
+
+def _plan_columns(
+    ds: Dataset, quasi: Sequence[str], dates: DateLevel, generalize: Mapping[str, str]
+) -> _Plan:
+    dictionary = ds.dictionary
+    date_start: dict[str, tuple[tuple[str, ...], int]] = {}
+    other: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
+    not_generalized: list[str] = []
+    asked = dict(generalize)
+    for name in ds.tables:
+        table = dictionary.table(name)
+        for column in table.columns:
+            steps = _hierarchy_of(ds, column)
+            qualified = column.qualified_name
+            if name == _PERSON_TABLE and column.name in quasi:
+                if column.type in _TEMPORAL:
+                    date_start[column.name] = _date_steps(steps, dates)
+                continue
+            if column.type in _TEMPORAL:
+                if qualified in asked:
+                    raise PrivacyError(
+                        f"{qualified} is a date: its level is set by dates= ({dates!r}), "
+                        "not by generalize=",
+                        code="invalid_argument",
+                    )
+                other[(name, column.name)] = _date_steps(steps, dates)
+            elif column.privacy == "quasi_identifier" and name == _PERSON_TABLE:
+                not_generalized.append(qualified)  # left out of quasi= by the caller
+            elif column.privacy == "quasi_identifier":
+                if not steps:
+                    not_generalized.append(qualified)
+                    continue
+                step = asked.pop(qualified, steps[-1])
+                keys = [s.strip().lower() for s in steps]
+                if step.strip().lower() in keys:
+                    other[(name, column.name)] = (steps, keys.index(step.strip().lower()))
+                elif step == ANY:
+                    other[(name, column.name)] = ((*steps, ANY), len(steps))
+                else:
+                    raise PrivacyError(
+                        f"generalize: {step!r} is not a step of the hierarchy of {qualified} "
+                        f"({list(steps)}) nor '*'",
+                        code="unknown_hierarchy",
+                    )
+    if asked:
+        first = sorted(asked)[0]
+        raise PrivacyError(
+            f"generalize: {first!r} is not a quasi-identifier of a table other than "
+            f"{_PERSON_TABLE} in dataset {ds.name!r}",
+            code="unknown_quasi_identifier",
+        )
+    return _Plan(dates, date_start, other, not_generalized)
+
+
+def _learner_labels(
+    column: str,
+    original: pd.Series,
+    searched: pd.Series,
+    anonymization: Anonymization,
+    start_step: str | None,
+) -> pd.Series | None:
+    """The written values of a learners' quasi-identifier (None: left as it is).
+
+    ``searched`` is what the k-anonymization saw (dates already at their period start);
+    ``anonymization.data`` holds its labels for the rows released.
+    """
+    level, _step = anonymization.levels[column]
+    kept = ~anonymization.suppressed
+    labels = anonymization.data[column].astype(object)
+    before = original.loc[kept]
+    if start_step is not None:
+        if anonymization.algorithm == "lattice" and level == 0:
+            return _period_labels(before, start_step)
+        if anonymization.algorithm == "mondrian":
+            # Mondrian names a range by its ends, here period starts: name the periods
+            starts = searched.loc[kept].dropna()
+            names = dict(zip(starts.map(str), _period_labels(starts, start_step), strict=True))
+            labels = labels.map(
+                lambda text: "..".join(names.get(part, part) for part in str(text).split(".."))
+            )
+    elif anonymization.algorithm == "lattice" and level == 0:
+        return None
+    labels = labels.where(labels != MISSING, None)
+    return labels.where(before.notna().to_numpy() | (labels == ANY).to_numpy(), None)
 
 
 def _write(
@@ -388,10 +620,14 @@ def _write(
     target: Path,
     pseudonymizer: Pseudonymizer,
     learners: pd.DataFrame,
+    searched: pd.DataFrame,
     anonymization: Anonymization,
     risk_before: RiskReport,
     risk_after: RiskReport,
     risk_threshold: float,
+    plan: _Plan,
+    reference_year: int,
+    min_cell: int,
 ) -> DatasetAnonymization:
     dictionary = ds.dictionary
     referenced = _referenced(dictionary)
@@ -411,9 +647,9 @@ def _write(
     counts: dict[str, int] = {}
     dropped_columns: dict[str, list[str]] = {}
     pseudonymized: dict[str, list[str]] = {}
-    not_generalized: list[str] = []
     redaction_rows: list[dict[str, Any]] = []
-    added_columns: dict[str, dict[str, Any]] = {}
+    #: (table, column) -> (labels written, step, level in the declared hierarchy, steps)
+    written: dict[tuple[str, str], tuple[set[str], str, int, tuple[str, ...]]] = {}
     released_learners = pd.DataFrame()
     for name in ds.tables:
         table = dictionary.table(name)
@@ -434,26 +670,32 @@ def _write(
             frame = frame.loc[~anonymization.suppressed].copy()
             for qi in anonymization.quasi:
                 level, step = anonymization.levels[qi]
-                if level == 0:
+                steps = _hierarchy_of(ds, table.column(qi)) if table.has_column(qi) else ()
+                start: int | None = None
+                if qi in plan.date_start:
+                    steps, start = plan.date_start[qi]
+                start_step = steps[start] if start is not None else None
+                labels = _learner_labels(qi, learners[qi], searched[qi], anonymization, start_step)
+                if labels is None:
                     continue
-                typed, labels = _representative(frame[qi], table.column(qi), anonymization)
-                frame[qi] = typed
-                frame[f"{qi}_group"] = labels
-                added_columns[f"{qi}_group"] = {
-                    "type": "string",
-                    "required": False,
-                    "privacy": "quasi_identifier",
-                    "description": (
-                        f"{qi} generalized to {step!r} (hierarchy level {level}) by lerkit "
-                        "anonymize; the published value"
-                    ),
-                }
-        else:
-            not_generalized += [
-                c.qualified_name
-                for c in table.columns
-                if c.privacy == "quasi_identifier" and c.name in frame.columns
-            ]
+                frame[qi] = labels
+                if anonymization.algorithm == "mondrian":
+                    step, full_level = "mondrian", -1
+                elif start is not None:
+                    # the lattice's level 0 is the release's date level
+                    full_level = start + 1 + level
+                    step = start_step if level == 0 and start_step is not None else step
+                else:
+                    full_level = level
+                written[(name, qi)] = (_labels_of(labels), step, full_level, tuple(steps))
+        for (table_name, column_name), (steps, index) in plan.other.items():
+            if table_name != name or column_name not in frame.columns:
+                continue
+            labels = _generalize_column(
+                frame[column_name], steps, index, f"{name}.{column_name}", reference_year
+            )
+            frame[column_name] = labels
+            written[(name, column_name)] = (_labels_of(labels), steps[index], index + 1, steps)
         for column in table.columns:
             if column.privacy != "direct_identifier" or column.name not in frame.columns:
                 continue
@@ -470,7 +712,7 @@ def _write(
                 frame = frame.drop(columns=[column.name])
                 dropped_columns.setdefault(name, []).append(column.name)
         if name == "credentials" and "file" in frame.columns:
-            frame, rows = _redact_files(ds, staging, frame, pseudonymizer, replacements)
+            frame, rows = _redact_files(ds, staging, frame, pseudonymizer, replacements, plan.dates)
             redaction_rows += rows
         if name == _PERSON_TABLE:
             released_learners = frame
@@ -487,7 +729,14 @@ def _write(
         )
     else:
         utility = utility_report(learners, released_learners, None)
-    _write_dictionary(ds, staging, added_columns)
+    _write_dictionary(ds, staging, written)
+    generalized = {f"{t}.{c}": step for (t, c), (_l, step, _lv, _s) in written.items()}
+    # one table per quasi-identifier: a full cross-classification of them all is mostly
+    # empty cells, which complementary suppression would hide nearly entirely
+    published = {
+        f"population_{qi}.csv": publish_table(released_learners[[qi]], by=qi, min_cell=min_cell)
+        for qi in anonymization.quasi
+    }
     provenance: dict[str, Any] = {
         "tool": "lerkit anonymize",
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -504,16 +753,27 @@ def _write(
             "files_written": len(redaction_rows),
             "proofs_removed": True,
             "verifies": False,
+            "dates": f"every date moved to the start of its {plan.dates}",
             "note": "proofs removed with the identifiers they signed; see redactions.csv",
         },
+        "dates": plan.dates,
+        # the k-anonymization's level 0 ("original") of these columns is this step
+        "learner_dates_searched_from": {
+            c: steps[index] for c, (steps, index) in plan.date_start.items()
+        },
+        "generalized_columns": generalized,
         "suppressed_learners": int(anonymization.suppressed.sum()),
-        "not_generalized_quasi_identifiers": sorted(set(not_generalized)),
+        "not_generalized_quasi_identifiers": sorted(set(plan.not_generalized)),
         "risk_threshold": risk_threshold,
         "representation": (
-            "generalized learner columns: <column>_group holds the published label; the "
-            "column holds the group's first value where its type allows, the label for a "
-            "category generalized beyond its codes, empty for '*'"
+            "a generalized column holds its published label (1980-1984, northeast, "
+            "2025-03, *) in place; dictionary.yaml redefines it as a category of those "
+            "labels with a 'generalized' note (original column, hierarchy, level)"
         ),
+        "published_tables": {
+            file: {"by": list(table.columns[:1]), **table.attrs.get("suppression", {})}
+            for file, table in published.items()
+        },
         "counts": counts,
     }
     reports = staging / _REPORTS
@@ -524,9 +784,10 @@ def _write(
     risk_before.class_sizes.to_csv(reports / "class_sizes_before.csv", index=False)
     risk_after.class_sizes.to_csv(reports / "class_sizes_after.csv", index=False)
     _json(reports / "info_loss.json", anonymization.info_loss.to_dict())
-    utility.to_csv(reports / "utility.csv", index=False)
     redactions = pd.DataFrame(redaction_rows)
     redactions.to_csv(reports / "redactions.csv", index=False)
+    for file, frame in published.items():
+        frame.to_csv(reports / file, index=False)
     _write_metadata(ds, staging, counts, provenance)
     _write_readme(staging, ds.name, anonymization, risk_before, risk_after, provenance)
     return DatasetAnonymization(
@@ -537,7 +798,13 @@ def _write(
         utility=utility,
         redactions=redactions,
         provenance=provenance,
+        generalized=generalized,
+        published=published,
     )
+
+
+def _labels_of(labels: pd.Series) -> set[str]:
+    return {str(v) for v in labels.dropna().unique()}
 
 
 def _utility_pseudonymized(
@@ -567,6 +834,7 @@ def _redact_files(
     frame: pd.DataFrame,
     pseudonymizer: Pseudonymizer,
     replacements: Mapping[str, str],
+    dates: DateLevel,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     files = frame["file"].astype(object).to_numpy()
     new_files = files.copy()
@@ -589,7 +857,7 @@ def _redact_files(
                 code="missing_credential_file",
             )
         written, record = redact_credential_file(
-            source, staging / str(relative), pseudonymizer, replacements
+            source, staging / str(relative), pseudonymizer, replacements, dates=dates
         )
         new_relative = written.relative_to(staging).as_posix()
         new_files[i] = new_relative
@@ -622,22 +890,79 @@ def _fingerprint(ds: Dataset) -> str | None:
         return None
 
 
-def _write_dictionary(ds: Dataset, staging: Path, added: Mapping[str, dict[str, Any]]) -> None:
+def _write_dictionary(
+    ds: Dataset,
+    staging: Path,
+    written: Mapping[tuple[str, str], tuple[set[str], str, int, tuple[str, ...]]],
+) -> None:
+    """The source's dictionary copy, each generalized column redefined by its labels."""
     source = ds.path / "dictionary.yaml"
     if source.is_file():
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
     else:
         raw = {"version": ds.dictionary.version, "tables": {}}
-    if added:
-        tables = raw.setdefault("tables", {})
-        learners = tables.setdefault(_PERSON_TABLE, {})
-        learners.setdefault("columns", {}).update({k: dict(v) for k, v in added.items()})
+    tables = raw.setdefault("tables", {})
+    dictionary = ds.dictionary
+    for (table, column), (labels, step, level, steps) in written.items():
+        spec = dictionary.table(table).column(column)
+        codes = sorted(labels) or [ANY]
+        entry: dict[str, Any] = {
+            "type": "category",
+            "required": spec.required,
+            "privacy": spec.privacy,
+            "values": {code: code for code in codes},
+            "generalized": {
+                "column": column,
+                "step": step,
+                "level": level,
+                "hierarchy": list(steps),
+            },
+            "description": (
+                f"{spec.description} Generalized by lerkit anonymize to {step!r}: "
+                "each value is the label of its group."
+            ).strip(),
+        }
+        table_raw = tables.setdefault(table, {})
+        table_raw.setdefault("columns", {})[column] = entry
+    # a column taking its codes from a generalized one keeps the original codes
+    changed = {f"{t}.{c}" for t, c in written}
+    for spec in dictionary.columns():
+        if spec.values_from is None or (spec.table, spec.name) in written:
+            continue
+        if spec.values_from in changed or _chain_reaches(dictionary, spec, changed):
+            columns = tables.setdefault(spec.table, {}).setdefault("columns", {})
+            entry = dict(columns.get(spec.name) or _packaged_entry(spec))
+            entry.pop("values_from", None)
+            entry["values"] = dict(spec.values)
+            columns[spec.name] = entry
     text = (
-        "# Data dictionary of an anonymized dataset written by `lerkit anonymize`:\n"
-        "# the source dataset's copy plus the <column>_group columns of generalized\n"
-        "# quasi-identifiers (see anonymization/provenance.json).\n"
+        "# Data dictionary of an anonymized dataset written by `lerkit anonymize`: the\n"
+        "# source dataset's copy, each generalized column redefined as a category of the\n"
+        "# labels written, with a 'generalized' note (see anonymization/provenance.json).\n"
     ) + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=100)
     (staging / "dictionary.yaml").write_text(text, encoding="utf-8")
+
+
+def _chain_reaches(dictionary: DataDictionary, spec: ColumnSpec, targets: set[str]) -> bool:
+    seen: set[str] = set()
+    current: ColumnSpec | None = spec
+    while current is not None and current.values_from is not None:
+        if current.values_from in targets:
+            return True
+        if current.values_from in seen:
+            return False
+        seen.add(current.values_from)
+        current = dictionary.column(current.values_from)
+    return False
+
+
+def _packaged_entry(spec: ColumnSpec) -> dict[str, Any]:
+    """A column's entry as the packaged dictionary file writes it."""
+    packaged = default_dictionary()
+    assert packaged.source is not None
+    raw = yaml.safe_load(packaged.source.read_text(encoding="utf-8"))
+    entry: dict[str, Any] = raw["tables"][spec.table]["columns"][spec.name]
+    return entry
 
 
 def _write_metadata(
@@ -678,11 +1003,22 @@ def _write_readme(
     provenance: Mapping[str, Any],
 ) -> None:
     loss = anonymization.info_loss
-    levels = "\n".join(
-        f"- `{column}`: {step} (level {level})"
-        for column, (level, step) in anonymization.levels.items()
+    mondrian = anonymization.algorithm == "mondrian"
+    levels = (
+        "  Mondrian: each class publishes its own ranges or sets of values."
+        if mondrian
+        else "\n".join(
+            f"- `{column}`: {step} (level {level})"
+            for column, (level, step) in anonymization.levels.items()
+        )
     )
     others = ", ".join(f"`{c}`" for c in provenance["not_generalized_quasi_identifiers"])
+    elsewhere = "\n".join(
+        f"  - `{column}`: {step}"
+        for column, step in provenance["generalized_columns"].items()
+        if not column.startswith(f"{_PERSON_TABLE}.")
+    )
+    tables = ", ".join(f"`{file}`" for file in provenance["published_tables"])
     text = f"""# {name}-anonymized
 
 Written by `lerkit anonymize` from `{name}`. What was done:
@@ -691,23 +1027,39 @@ Written by `lerkit anonymize` from `{name}`. What was done:
   a keyed pseudonym (HMAC-SHA256; the same learner has the same pseudonym in every
   table) or dropped (names, e-mails). The key is not stored anywhere in this folder.
 - Credentials: each file in `credentials/` lost its holder's identifiers (subject id,
-  name, e-mail, salted identity hashes) and its proof. **They no longer verify**: the
-  signatures covered what was removed. `anonymization/redactions.csv` lists each file.
+  name, e-mail, salted identity hashes) and its proof, and every date in it was moved
+  to the start of its {provenance["dates"]}. **They no longer verify**: the signatures
+  covered what was removed. `anonymization/redactions.csv` lists each file.
 - Learners: {anonymization.k}-anonymous and distinct {anonymization.l}-diverse over
   {", ".join(f"`{c}`" for c in anonymization.quasi)} (sensitive:
-  {", ".join(f"`{c}`" for c in anonymization.sensitive) or "none"}). Generalization levels:
+  {", ".join(f"`{c}`" for c in anonymization.sensitive) or "none"}), by
+  {"Mondrian partitioning" if mondrian else "full-domain lattice search"}.
+  Generalization levels:
 
 {levels}
 
   {loss.suppressed} of {loss.n} learners ({loss.suppressed / loss.n:.1%}) were suppressed:
-  removed from every table. A generalized column's published value is in
-  `<column>_group`; the column itself holds the group's first value where its type
-  allows (see anonymization/provenance.json).
+  removed from every table.
+- Other tables: dates to the {provenance["dates"]} and quasi-identifiers along their
+  declared hierarchies:
+{elsewhere or "  (none)"}
+- A generalized column holds its published label (`1980-1984`, `northeast`,
+  `2025-03`, `*`) in place of the original value; `dictionary.yaml` redefines it as a
+  category of exactly those labels with a `generalized` note (original column,
+  hierarchy, level), so `lerkit datasets check` reads the folder cleanly. Analyses that
+  need the original values (an age from `birth_year`, days between two dates) cannot
+  run on this folder; analyses that group by a generalized column group by its labels.
 - Re-identification risk (prosecutor, highest): {before.prosecutor_max:.3f} before,
   {after.prosecutor_max:.3f} after; sample uniques {before.sample_uniques} before,
   {after.sample_uniques} after.
-- Not generalized: quasi-identifiers of other tables ({others or "none"}). Treat the
-  linked tables with the same care as the learners table.
+- Quasi-identifiers not generalized (no hierarchy declared, or left out of the
+  k-anonymization): {others or "none"}. Dates and codes in the
+  other tables are generalized, not k-anonymized: a person's combination of several
+  credential months can still be unique. Share the linked tables with the same care
+  as the learners table.
+- Published tables: {tables}: the released learners counted by each
+  quasi-identifier; `n` is empty and `suppressed` true where a count is hidden (fewer
+  than the minimum cell size, or hidden so that the totals cannot reveal another).
 
 Reports: `anonymization/` (risk before and after, information loss, utility: how key
 estimates changed, provenance).

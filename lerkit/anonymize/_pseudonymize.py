@@ -16,19 +16,23 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from lerkit.errors import PrivacyError
 
 __all__ = [
+    "DATE_LEVELS",
     "MIN_KEY_BYTES",
+    "DateLevel",
     "Pseudonymizer",
     "Redaction",
+    "coarsen_date_text",
     "load_key",
     "redact_credential",
     "redact_credential_file",
@@ -58,6 +62,62 @@ _SUBJECT_DROP = frozenset(
 _JWT_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf"})
 #: Keys dropped wherever they occur: salted identity hashes can be brute-forced.
 _ANYWHERE_DROP = frozenset({"identityHash", "salt"})
+
+#: How coarse the dates of an anonymized release are.
+DateLevel = Literal["month", "quarter", "year"]
+#: The date levels, finest first.
+DATE_LEVELS: tuple[DateLevel, ...] = ("month", "quarter", "year")
+# an ISO 8601 date or date-time (what VC validFrom / OB awardedDate / issuanceDate hold)
+_ISO_DATE = re.compile(
+    r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:([T ])[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+    r"(?![0-9])"
+)
+#: Keys whose values are identifiers or vocabulary, never dates to coarsen.
+_NOT_DATES = frozenset({"id", "@context", "type", "@id", "@type"})
+
+
+def coarsen_date_text(text: str, level: DateLevel) -> tuple[str, int]:
+    """Every ISO date or date-time in ``text`` moved to the start of its month, quarter
+    or year, keeping its shape (a date stays a date; a date-time becomes midnight UTC).
+
+    Returns the new text and the number of dates changed. A string that merely looks
+    like a date but is not one (month 13) is left alone.
+
+    Examples
+    --------
+    >>> coarsen_date_text("2025-02-21T13:45:00Z", "quarter")
+    ('2025-01-01T00:00:00Z', 1)
+    >>> coarsen_date_text("awarded 2024-11-25, valid until 2027-11-25", "month")
+    ('awarded 2024-11-01, valid until 2027-11-01', 2)
+    """
+    if level not in DATE_LEVELS:
+        raise PrivacyError(
+            f"unknown date level {level!r}; expected one of {', '.join(DATE_LEVELS)}",
+            code="invalid_argument",
+        )
+    changed = 0
+
+    def start(match: re.Match[str]) -> str:
+        nonlocal changed
+        year, month, day = (int(match.group(i)) for i in (1, 2, 3))
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return match.group(0)
+        if level == "quarter":
+            month = 3 * ((month - 1) // 3) + 1
+        elif level == "year":
+            month = 1
+        new = f"{year:04d}-{month:02d}-01"
+        if match.group(4) is not None:
+            # the time of day is finer than a day: midnight UTC carries no information
+            new += f"{match.group(4)}00:00:00Z"
+        if new != match.group(0):
+            changed += 1
+        return new
+
+    return _ISO_DATE.sub(start, text), changed
 
 
 def load_key(key_file: str | os.PathLike[str] | None = None, key_env: str | None = None) -> bytes:
@@ -174,6 +234,7 @@ class Redaction:
     fields_removed: list[str] = field(default_factory=list)
     values_replaced: int = 0
     from_jwt: bool = False
+    dates_coarsened: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -183,6 +244,7 @@ class Redaction:
             "fields_removed": ";".join(sorted(set(self.fields_removed))),
             "values_replaced": self.values_replaced,
             "from_jwt": self.from_jwt,
+            "dates_coarsened": self.dates_coarsened,
             "verifies": False,
         }
 
@@ -191,6 +253,8 @@ def redact_credential(
     document: Mapping[str, Any],
     pseudonymizer: Pseudonymizer,
     identifiers: Mapping[str, str] | Iterable[str] = (),
+    *,
+    dates: DateLevel | None = None,
 ) -> tuple[dict[str, Any], Redaction]:
     """A copy of a credential with the holder's direct identifiers removed.
 
@@ -201,7 +265,10 @@ def redact_credential(
     and any ``identityHash``/``salt``, and replaces any string equal to one of
     ``identifiers`` (a mapping gives each value its replacement, e.g. a learner id's
     pseudonym; other values become ``[redacted]``). Nested credentials (a CLR's)
-    are redacted the same way.
+    are redacted the same way. With ``dates`` (``month``, ``quarter`` or ``year``),
+    every date in a string value (``validFrom``, ``awardedDate``, ``issuanceDate``, a
+    date inside a description...) moves to the start of its period
+    (:func:`coarsen_date_text`); ids, types and contexts are left as they are.
 
     Examples
     --------
@@ -224,7 +291,21 @@ def redact_credential(
     record = Redaction()
     # _redact builds new containers all the way down: the input is never modified
     result = _redact(dict(document), pseudonymizer, (holders, replacements), record, False)
+    if dates is not None:
+        result = _coarsen(result, dates, record)
     return result, record
+
+
+def _coarsen(node: Any, level: DateLevel, record: Redaction, key: str | None = None) -> Any:
+    if isinstance(node, dict):
+        return {k: _coarsen(v, level, record, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_coarsen(item, level, record, key) for item in node]
+    if isinstance(node, str) and key not in _NOT_DATES:
+        text, changed = coarsen_date_text(node, level)
+        record.dates_coarsened += changed
+        return text
+    return node
 
 
 def _subject_ids(node: Any, is_subject: bool = False) -> Iterable[str]:
@@ -304,6 +385,8 @@ def redact_credential_file(
     target: Path,
     pseudonymizer: Pseudonymizer,
     identifiers: Mapping[str, str] | Iterable[str] = (),
+    *,
+    dates: DateLevel | None = None,
 ) -> tuple[Path, Redaction]:
     """Redact one credential file (JSON or VC-JWT) into ``target``'s folder.
 
@@ -329,7 +412,7 @@ def redact_credential_file(
             f"the credential file {source.name!r} does not hold a JSON object",
             code="unreadable_credential",
         )
-    redacted, record = redact_credential(document, pseudonymizer, identifiers)
+    redacted, record = redact_credential(document, pseudonymizer, identifiers, dates=dates)
     record.from_jwt = from_jwt
     if from_jwt:
         record.proofs_removed += 1  # the JWS signature

@@ -40,6 +40,7 @@ __all__ = [
     "ColumnSpec",
     "ColumnType",
     "DataDictionary",
+    "Generalization",
     "PrivacyRole",
     "TableSpec",
     "dataset_dictionary",
@@ -80,13 +81,41 @@ _COLUMN_KEYS = frozenset(
         "hierarchy",
         "file_path",
         "sha256_of",
+        "generalized",
     }
 )
+_GENERALIZED_KEYS = frozenset({"column", "step", "level", "hierarchy"})
+#: Steps a generalized column may name besides its hierarchy's: everything in one
+#: group, and Mondrian's per-class ranges (computed along the same hierarchy).
+_ANY_STEPS = frozenset({"*", "mondrian"})
 _TABLE_KEYS = frozenset({"description", "primary_key", "required", "columns"})
 _TOP_KEYS = frozenset({"version", "tables", "analyses"})
 _RANGED = frozenset({"integer", "number", "date", "datetime"})
 _PATTERNED = frozenset({"string", "list"})
 _KEY_TYPES = frozenset({"string", "integer", "category", "date"})
+
+
+@dataclass(frozen=True, slots=True)
+class Generalization:
+    """How an anonymizer generalized a column (the ``generalized:`` note of a column).
+
+    Attributes
+    ----------
+    column : str
+        The original column (of the same table) whose values were generalized.
+    step : str
+        The hierarchy step applied (``5-year band``, ``census region``, ``month``), or
+        ``*`` (everything one group) or ``mondrian`` (Mondrian's per-class ranges).
+    level : int
+        The step's level in the hierarchy (0 = original values; -1 for Mondrian).
+    hierarchy : tuple of str
+        The hierarchy the level counts in, as the source dictionary declared it.
+    """
+
+    column: str
+    step: str
+    level: int
+    hierarchy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +156,10 @@ class ColumnSpec:
         The value is a file path relative to the dataset folder; the file must exist.
     sha256_of : str or None
         The value is the SHA-256 of the file named by this other column of the row.
+    generalized : Generalization or None
+        Set in an anonymized dataset's dictionary: the column holds the labels of a
+        hierarchy level (its ``values``), not the original values. Analyses that need
+        the original values (an age from ``birth_year``) cannot use it.
     """
 
     table: str
@@ -146,6 +179,7 @@ class ColumnSpec:
     hierarchy: tuple[str, ...] = ()
     file_path: bool = False
     sha256_of: str | None = None
+    generalized: Generalization | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -308,6 +342,40 @@ class DataDictionary:
         return {
             column.qualified_name: column.hierarchy for column in self.columns() if column.hierarchy
         }
+
+    def generalized_columns(self) -> tuple[ColumnSpec, ...]:
+        """Every column an anonymizer generalized (``generalized:`` set), in order."""
+        return tuple(column for column in self.columns() if column.generalized is not None)
+
+    def require_original(self, table: str, *columns: str) -> None:
+        """Check that columns hold original values, for analyses that compute with them.
+
+        An anonymized dataset's generalized columns hold group labels (``1980-1984``,
+        ``2025-03``): an age computed from ``birth_year`` or a duration from a date
+        cannot be. Analyses call this before building such expressions, so the user
+        gets this message instead of a type error from the query engine.
+
+        Raises
+        ------
+        DatasetError
+            ``generalized_column`` naming the column, its step and the original.
+
+        Examples
+        --------
+        >>> default_dictionary().require_original("learners", "birth_year", "enrolled_on")
+        """
+        spec = self.table(table)
+        for name in columns:
+            if not spec.has_column(name):
+                continue
+            found = spec.column(name).generalized
+            if found is not None:
+                raise DatasetError(
+                    f"column {table}.{name} is generalized ({found.step!r}, level "
+                    f"{found.level} of the hierarchy of {table}.{found.column}): it holds "
+                    "group labels, and this analysis needs the original values",
+                    code="generalized_column",
+                )
 
     def analysis(self, name: str) -> AnalysisSpec:
         """The analysis called ``name``.
@@ -611,6 +679,7 @@ class _Parser:
                     f"{sha256_of!r} is not a column of {table!r} with file_path: true",
                 )
         values_from = raw.get("values_from")
+        generalized = self.generalization(raw, name, column_type, where)
         return ColumnSpec(
             table=table,
             name=name,
@@ -629,6 +698,42 @@ class _Parser:
             hierarchy=hierarchy,
             file_path=file_path,
             sha256_of=sha256_of,
+            generalized=generalized,
+        )
+
+    def generalization(
+        self, raw: Mapping[str, Any], name: str, column_type: ColumnType, where: str
+    ) -> Generalization | None:
+        if "generalized" not in raw:
+            return None
+        field = f"{where}.generalized"
+        note = self.mapping(raw["generalized"], field)
+        self.check_keys(note, _GENERALIZED_KEYS, field)
+        for key in ("column", "step", "level"):
+            if key not in note:
+                raise self.fail(field, f"no {key!r} field")
+        column = self.text(note["column"], f"{field}.column")
+        if column != name:
+            # generalized in place: the label column takes the original's name
+            raise self.fail(f"{field}.column", f"names {column!r}, not the column {name!r}")
+        level = note["level"]
+        if isinstance(level, bool) or not isinstance(level, int) or level < -1:
+            raise self.fail(f"{field}.level", f"expected an integer >= -1, got {_kind(level)}")
+        if column_type != "category":
+            raise self.fail(
+                field, f"a generalized column has type category (its labels), not {column_type}"
+            )
+        for rule in ("references", "pattern", "min", "max", "file_path", "sha256_of"):
+            if rule in raw:
+                raise self.fail(
+                    f"{where}.{rule}",
+                    f"a generalized column holds labels: {rule} describes original values",
+                )
+        return Generalization(
+            column=column,
+            step=self.text(note["step"], f"{field}.step"),
+            level=level,
+            hierarchy=self.names(note.get("hierarchy", []), f"{field}.hierarchy"),
         )
 
     def values(
@@ -792,6 +897,16 @@ def dataset_dictionary(
       ``required`` or ``unique`` off; and changes a privacy role only from ``none`` or
       to ``direct_identifier`` (never loosening what anonymization protects).
 
+    One exception, for anonymized datasets: a column with a ``generalized:`` note
+    (``column``, ``step``, ``level``, ``hierarchy``; written by
+    :func:`lerkit.anonymize.anonymize_dataset`) holds the labels of a hierarchy level
+    instead of original values. It must be type ``category`` listing those labels as
+    its ``values``, name a step of the column's hierarchy in ``base`` (or ``*``, or
+    ``mondrian``), and carry no ``references``, ``pattern``, ``min``/``max``,
+    ``file_path`` or ``sha256_of`` (they describe original values); ``required``,
+    ``unique`` and the privacy role are checked as for any column. Every other column
+    is checked as above.
+
     It may add tables and columns (a pilot's own data, then validated by their rules)
     and tighten rules (e.g. fewer allowed codes, ``required: true``). Tables and
     columns it leaves out are kept from ``base``, so a shortened copy narrows nothing
@@ -890,8 +1005,36 @@ def _loosened(base: DataDictionary, merged: DataDictionary) -> Iterable[str]:
             yield from _column_loosened(column, other.column(column.name))
 
 
+def _step_key(step: str) -> str:
+    return " ".join(step.strip().lower().split())
+
+
+def _generalized_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
+    """A generalized column: labels of one of ``base``'s own hierarchy steps, no looser."""
+    name = base.qualified_name
+    note = other.generalized
+    assert note is not None
+    # '*' and Mondrian's ranges need no declared step: every column has a top level
+    if _step_key(note.step) not in {_step_key(s) for s in base.hierarchy} | _ANY_STEPS:
+        yield (
+            f"{name}: generalized to {note.step!r}, which is not a step of its hierarchy "
+            f"{list(base.hierarchy)}"
+        )
+    if base.required and not other.required:
+        yield f"{name}: required changed to false"
+    if base.unique and not other.unique:
+        yield f"{name}: unique changed to false"
+    if other.privacy != base.privacy and not (
+        base.privacy == "none" or other.privacy == "direct_identifier"
+    ):
+        yield f"{name}: privacy changed from {base.privacy} to {other.privacy}"
+
+
 def _column_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
     name = base.qualified_name
+    if other.generalized is not None:
+        yield from _generalized_loosened(base, other)
+        return
     if other.type != base.type:
         yield f"{name}: type changed from {base.type} to {other.type}"
         return

@@ -1152,6 +1152,22 @@ class _Loader:
             max_examples=max_examples,
         )
 
+    def _generalized_value(self, table: str, column: str) -> bool:
+        """Whether an anonymizer replaced a date or number column by group labels (a
+        generalized category column is still fine to group by)."""
+        spec = self.dictionary.table(table)
+        if not spec.has_column(column) or spec.column(column).generalized is None:
+            return False
+        original = default_dictionary()
+        if table not in original.table_names or not original.table(table).has_column(column):
+            return False
+        return original.table(table).column(column).type in (
+            "date",
+            "datetime",
+            "integer",
+            "number",
+        )
+
     def support(self, sources: Mapping[str, TableSource]) -> tuple[AnalysisSupport, ...]:
         result = []
         for analysis in self.dictionary.analyses:
@@ -1169,6 +1185,11 @@ class _Loader:
                         missing.append(f"column {table}.{column} is missing")
                     elif source.non_empty.get(column, 0) == 0:
                         missing.append(f"column {table}.{column} has no values")
+                    elif self._generalized_value(table, column):
+                        missing.append(
+                            f"column {table}.{column} is generalized (group labels); the "
+                            "analysis computes with its original values"
+                        )
             result.append(AnalysisSupport(analysis.name, tuple(missing)))
         return tuple(result)
 
