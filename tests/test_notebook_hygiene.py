@@ -7,14 +7,18 @@ execution count, without which nbval would refuse to compare them;
 
 from __future__ import annotations
 
+import ast
+import logging
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import papermill
 import pytest
 
-from lerkit.reports import CHECK_MARKER
+from lerkit.reports import CHECK_MARKER, read_parameters
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -78,3 +82,32 @@ def test_checked_outputs_hold_no_times_paths_or_plot_ids(path: Path) -> None:
             assert "T" not in text or not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)
             assert not re.search(r"(^|[\s'\"])(/|[A-Za-z]:\\)\w", text), text
             assert not set(output.get("data", {})) - {"text/plain"}, "only plain text is checked"
+
+
+def papermill_type(annotation: str) -> tuple[str, bool]:
+    """``Optional[int]`` -> ("int", True), ``list[str]`` -> ("list", False)."""
+    optional = re.fullmatch(r"Optional\[(\w+)\]", annotation)
+    if optional:
+        return optional.group(1), True
+    return re.sub(r"\[.*\]$", "", annotation), False
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_papermill_reads_every_parameter_with_its_type(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # papermill reports problems through its logger, some libraries through warnings
+    with warnings.catch_warnings(), caplog.at_level(logging.DEBUG, logger="papermill"):
+        warnings.simplefilter("error")
+        found = papermill.inspect_notebook(str(path))
+    complaints = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert complaints == []
+    specs = read_parameters(path)
+    assert list(found) == list(specs)
+    for name, parameter in found.items():
+        spec = specs[name]
+        assert parameter["inferred_type_name"] != "None", f"{name} has no type papermill sees"
+        type_name, optional = papermill_type(parameter["inferred_type_name"])
+        assert (type_name, optional or spec.default is None) == (spec.type_name, spec.optional)
+        assert ast.literal_eval(parameter["default"]) == spec.default
+        assert parameter["help"] == spec.help

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -27,7 +29,7 @@ from lerkit.reports import (
     validate_parameters,
     write_index,
 )
-from lerkit.reports._params import minimal_overrides
+from lerkit.reports._params import minimal_overrides, papermill_view
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -55,12 +57,14 @@ def write_notebook(folder: Path, name: str, parameters: str, *body: str) -> Path
 
 
 DEMO_PARAMETERS = """\
+from typing import Optional
+
 top_n = 10  # issuers shown by name
 ratio = 0.5
 flag = False
 names = ["a", "b"]
 options = {"k": 1}
-label: str | None = None
+label: Optional[str] = None
 data_dir = "../data"
 """
 DEMO_VALID = (
@@ -126,6 +130,65 @@ def test_two_parameters_cells_are_rejected(tmp_path: Path) -> None:
     nbformat.write(nb, tmp_path / "twice.ipynb")
     with pytest.raises(ReportError, match="more than one cell is tagged 'parameters'"):
         read_parameters(tmp_path / "twice.ipynb")
+
+
+# -- what papermill reads ------------------------------------------------------
+
+PAPERMILL_CELLS = [
+    DEMO_PARAMETERS,
+    'a: int = 1  # one\nb: "Optional[str]" = None\nc = [\n    1,  # first\n    2,\n]  # list',
+    "label: str | None = None  # papermill cannot match the bar\nk = 1",
+    'url = "a=b"  # an equals sign in the value\nk: float = 2.0',
+    "x = 1  # default: y = 2\n# just a comment\n\nz: list[str] = []",
+    "from typing import Optional\n\nw: Optional[int] = 3  # type: ignore",
+]
+
+
+@pytest.mark.parametrize("source", PAPERMILL_CELLS)
+def test_papermill_view_is_what_papermill_reads(
+    source: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from papermill.translators import PythonTranslator
+
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        expected = PythonTranslator.inspect(new_code_cell(source))
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("papermill")]
+    found, logged = papermill_view(source)
+    assert found == [(p.name, p.inferred_type_name, p.default, p.help) for p in expected]
+    assert logged == warnings
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "k = 1\nlabel: str | None = None  # a label",
+            "bad.ipynb: papermill cannot read parameter 'label'; papermill reads one "
+            "'name: type = literal  # help' per parameter: annotate optional values as "
+            "Optional[str]",
+        ),
+        (
+            "k = 1  # default: k = 2\nm = 3",
+            "bad.ipynb: papermill cannot read parameter 'k'; ",
+        ),
+        ('note = "a=b"', "bad.ipynb: papermill cannot read parameter 'note'; "),
+    ],
+)
+def test_cells_papermill_reads_differently_are_refused(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    path = write_notebook(tmp_path, "bad", source)
+    with pytest.raises(ReportError) as caught:
+        read_parameters(path)
+    assert caught.value.code == "parameter_unreadable"
+    assert str(caught.value).startswith(message)
+
+
+def test_typing_import_must_come_first(tmp_path: Path) -> None:
+    # papermill would glue a later import line onto the parameter before it
+    path = write_notebook(tmp_path, "late", "k = 1\nfrom typing import Optional")
+    with pytest.raises(ReportError, match=r"may hold only assignments, found 'from typing"):
+        read_parameters(path)
 
 
 # -- validation and conversion -----------------------------------------------
@@ -243,6 +306,52 @@ def test_source_naming_the_default_folder_is_the_default_run() -> None:
     )
     assert given == {"source": str(SAMPLES)}
     assert minimal_overrides(specs, given, NOTEBOOKS) == {}
+
+
+def test_dataset_name_is_accepted_where_the_help_says_so() -> None:
+    specs = read_parameters(NOTEBOOKS / "verification-audit.ipynb")
+    assert specs["source"].accepts_dataset
+    assert not read_parameters(NOTEBOOKS / f"{INVENTORY}.ipynb")["source"].accepts_dataset
+    given = validate_parameters(
+        "verification-audit", specs, {"source": "pilot-default"}, cwd=ROOT / "tests"
+    )
+    # kept as the name: the notebook resolves it as lerkit.datasets.load does
+    assert given == {"source": "pilot-default"}
+    assert lk.datasets.resolve_dataset("pilot-default").resolve() == (
+        ROOT / "datasets" / "pilot-default"
+    )
+
+
+def test_a_folder_wins_over_a_dataset_name(tmp_path: Path) -> None:
+    (tmp_path / "pilot-default").mkdir()
+    specs = read_parameters(NOTEBOOKS / "verification-audit.ipynb")
+    given = validate_parameters(
+        "verification-audit", specs, {"source": "pilot-default"}, cwd=tmp_path
+    )
+    assert given == {"source": str(tmp_path / "pilot-default")}
+
+
+@pytest.mark.parametrize("value", ["pilot-nowhere", "no/such/folder"])
+def test_neither_folder_nor_dataset_lists_what_was_tried(tmp_path: Path, value: str) -> None:
+    specs = read_parameters(NOTEBOOKS / "verification-audit.ipynb")
+    with pytest.raises(ParameterError) as caught:
+        run_report("verification-audit", {"source": value}, output_dir=tmp_path, cwd=tmp_path)
+    message = str(caught.value)
+    assert caught.value.code == "parameter_not_found"
+    assert message.startswith(
+        "parameter 'source' of report 'verification-audit': no such file or folder: "
+        f"{str(tmp_path / value)!r}, and "
+    )
+    if "/" in value:
+        assert f"{value!r} is not a dataset name" in message
+    else:
+        assert f"no dataset {value!r}: not a folder, and not a dataset name in " in message
+        assert str(ROOT / "datasets") in message
+        assert "(available: " in message
+        assert "pilot-default" in message
+    assert "valid parameters: source: str = " in message
+    assert specs["source"].default in message
+    assert not any(tmp_path.iterdir())  # refused before a kernel started
 
 
 # -- slugs ----------------------------------------------------------------------
@@ -485,3 +594,71 @@ def test_failing_cell_raises_report_error(tmp_path: Path) -> None:
     )
     assert caught.value.code == "report_cell_failed"
     assert executed.exists()
+
+
+class PapermillWarnings(logging.Handler):
+    """Collects what papermill logs at WARNING or above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def papermill_warnings() -> Any:
+    handler = PapermillWarnings()
+    logger = logging.getLogger("papermill")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.notebook
+def test_report_dir_is_the_reports_own_folder(tmp_path: Path, papermill_warnings: Any) -> None:
+    notebooks = tmp_path / "notebooks"
+    write_notebook(
+        notebooks,
+        "writer",
+        "from typing import Optional\n\nlabel: Optional[str] = None\nreport_dir: str = ''",
+        "import pathlib\npathlib.Path(report_dir, 'out.txt').write_text(str(label))",
+    )
+    result = run_report(
+        "writer", {"label": "hello"}, output_dir=tmp_path / "out", notebooks_dir=notebooks
+    )
+    folder = tmp_path / "out" / "writer" / report_slug({"label": "hello"})
+    assert result.slug == report_slug({"label": "hello"})  # the folder is not in the slug
+    assert (folder / "out.txt").read_text() == "hello"
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["overrides"] == {"label": "hello"}
+    assert manifest["parameters"]["report_dir"] == str(folder)
+    assert papermill_warnings == []
+
+
+@pytest.mark.notebook
+def test_verification_audit_takes_a_dataset_name(tmp_path: Path, papermill_warnings: Any) -> None:
+    result = run_report(
+        "verification-audit",
+        {"source": "pilot-default", "sample": 12},
+        output_dir=tmp_path,
+        cwd=tmp_path,
+    )
+    executed = nbformat.read(result.notebook_path, as_version=4)
+    printed = "".join(
+        output.get("text", "")
+        for cell in executed.cells
+        if cell.cell_type == "code" and "file(s) checked" in cell.source
+        for output in cell.outputs
+    )
+    assert printed.startswith("12 file(s) checked\n")
+    files = pd.read_parquet(ROOT / "datasets" / "pilot-default" / "credentials.parquet")
+    credentials = int(files["file"].notna().sum())
+    assert credentials > 12  # a sample of the dataset's files, not of a folder of 12
+    page = result.html_path.read_text(encoding="utf-8")
+    short = lk.fingerprint(ROOT / "datasets" / "pilot-default")[:16]
+    assert f"sha256:{short} (folder)" in page
+    assert papermill_warnings == []

@@ -3,7 +3,10 @@
 - :func:`load_key`, :class:`Pseudonymizer`, :func:`redact_credential`: keyed HMAC-SHA256
   pseudonyms, consistent across tables, and credentials with their holder's direct
   identifiers removed (and their proofs, so they no longer verify).
-- :func:`build_hierarchy`: the generalization steps ``dictionary.yaml`` declares.
+- :func:`build_hierarchy`: the generalization steps ``dictionary.yaml`` declares;
+  :func:`anonymization_plan`: a dataset's quasi-identifiers, sensitive columns and
+  hierarchies as its dictionary declares them; :func:`coarsen_date_text`: a date
+  moved to the start of its month, quarter or year.
 - :func:`k_anonymize`: k-anonymity with distinct l-diversity (and optionally
   t-closeness) by an optimal full-domain lattice search with a suppression budget, or
   by Mondrian partitioning (``algorithm="mondrian"``), reporting information loss.
@@ -21,9 +24,13 @@ from lerkit.anonymize._dataset import DatasetAnonymization, anonymize_dataset, u
 from lerkit.anonymize._dp import PrivacyBudget, Release, dp_count, dp_mean, dp_table
 from lerkit.anonymize._hierarchy import CENSUS_REGIONS, Hierarchy, build_hierarchy
 from lerkit.anonymize._kanonymity import Anonymization, InfoLoss, NodeResult, k_anonymize
+from lerkit.anonymize._plan import AnonymizationPlan, anonymization_plan
 from lerkit.anonymize._pseudonymize import (
+    DATE_LEVELS,
+    DateLevel,
     Pseudonymizer,
     Redaction,
+    coarsen_date_text,
     load_key,
     redact_credential,
     redact_credential_file,
@@ -33,9 +40,12 @@ from lerkit.anonymize._risk import RiskReport, risk_report
 
 __all__ = [
     "CENSUS_REGIONS",
+    "DATE_LEVELS",
     "TOTAL",
     "Anonymization",
+    "AnonymizationPlan",
     "DatasetAnonymization",
+    "DateLevel",
     "Hierarchy",
     "InfoLoss",
     "NodeResult",
@@ -44,8 +54,10 @@ __all__ = [
     "Redaction",
     "Release",
     "RiskReport",
+    "anonymization_plan",
     "anonymize_dataset",
     "build_hierarchy",
+    "coarsen_date_text",
     "dp_count",
     "dp_mean",
     "dp_table",

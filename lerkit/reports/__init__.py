@@ -34,12 +34,20 @@ from lerkit.reports._brief import (
 from lerkit.reports._html import export_html
 from lerkit.reports._index import MANIFEST_NAME, read_manifests, write_index
 from lerkit.reports._params import (
+    REPORT_DIR,
     ParameterSpec,
     describe_parameters,
     read_parameters,
     validate_parameters,
 )
 from lerkit.reports._provenance import Provenance, provenance
+from lerkit.reports._publish import (
+    DEMO_KEY_FILE,
+    MANIFEST_FILE,
+    PUBLISH_FOLDER,
+    Publication,
+    write_publication,
+)
 from lerkit.reports._registry import (
     ReportNotebook,
     available_reports,
@@ -59,13 +67,18 @@ from lerkit.reports._tables import SUPPRESSED, result_table
 __all__ = [
     "CHECK_MARKER",
     "CHECK_STATUSES",
+    "DEMO_KEY_FILE",
     "FOCUS_KINDS",
+    "MANIFEST_FILE",
     "MANIFEST_NAME",
+    "PUBLISH_FOLDER",
+    "REPORT_DIR",
     "SUPPRESSED",
     "AuditSource",
     "Note",
     "ParameterSpec",
     "Provenance",
+    "Publication",
     "ReportNotebook",
     "ReportResult",
     "audit_source",
@@ -96,4 +109,5 @@ __all__ = [
     "table_overview",
     "validate_parameters",
     "write_index",
+    "write_publication",
 ]

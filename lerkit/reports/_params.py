@@ -11,6 +11,7 @@ import ast
 import difflib
 import io
 import json
+import logging
 import math
 import os
 import re
@@ -20,14 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lerkit.errors import ParameterError, ReportError
+from lerkit.datasets import resolve_dataset
+from lerkit.errors import DatasetError, ParameterError, ReportError
 from lerkit.reports._nb import read_notebook
 
 __all__ = [
+    "REPORT_DIR",
     "ParameterSpec",
     "describe_parameters",
     "looks_inline",
     "minimal_overrides",
+    "papermill_view",
     "read_parameters",
     "validate_parameters",
 ]
@@ -40,9 +44,15 @@ _TYPES: dict[str, type] = {
     "list": list,
     "dict": dict,
 }
+_UNREADABLE = object()
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
 _PATH_NAMES = ("source", "path", "dir", "folder", "file")
+#: Parameter whose value the runner sets to the report's own output folder when the
+#: notebook declares it and the user does not give it (not part of the report's slug).
+REPORT_DIR = "report_dir"
+# A bare dataset name, as lerkit.datasets.resolve_dataset looks one up.
+_DATASET_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 # A compact JWS: three base64url segments. Such a value is a credential, not a path.
 _COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}$")
 
@@ -66,15 +76,27 @@ class ParameterSpec:
     def is_path(self) -> bool:
         """Whether a relative value names a file or folder (resolved against the cwd).
 
-        True for ``str`` parameters named like a path (``source``, ``*_path``,
-        ``*_dir``, ``*_folder``, ``*_file``) or whose default starts with ``./``,
-        ``../``, ``/`` or ``~``.
+        True for ``str`` parameters named like a path (``source``, ``dataset``,
+        ``*_path``, ``*_dir``, ``*_folder``, ``*_file``) or whose default starts with
+        ``./``, ``../``, ``/`` or ``~``.
         """
         if self.type_name != "str":
             return False
-        if self.name == "source" or self.name.endswith(_PATH_NAMES):
+        if self.name in ("source", "dataset") or self.name.endswith(_PATH_NAMES):
             return True
         return isinstance(self.default, str) and self.default.startswith(("./", "../", "/", "~"))
+
+    @property
+    def accepts_dataset(self) -> bool:
+        """Whether a bare dataset name (``pilot-default``) is a valid value.
+
+        True for ``str`` parameters named ``dataset`` or whose help text (the
+        comment in the parameters cell) says they take a ``dataset name``: the
+        notebook resolves such a value as :func:`lerkit.datasets.load` does.
+        """
+        return self.type_name == "str" and (
+            self.name == "dataset" or "dataset name" in self.help.lower()
+        )
 
     def describe(self) -> str:
         """``name: type = default`` as listed in error messages.
@@ -126,6 +148,12 @@ def _annotation(node: ast.expr, path: Path, name: str) -> tuple[str, bool]:
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         if node.value.id == "Optional":
             return _annotation(node.slice, path, name)[0], True
+        if node.value.id == "Union" and isinstance(node.slice, ast.Tuple):
+            parts = node.slice.elts
+            nones = [p for p in parts if isinstance(p, ast.Constant) and p.value is None]
+            if len(parts) == 2 and len(nones) == 1:
+                other = next(p for p in parts if p not in nones)
+                return _annotation(other, path, name)[0], True
         if node.value.id in ("list", "dict"):
             return node.value.id, False
     if isinstance(node, ast.Name) and node.id in _TYPES:
@@ -147,11 +175,94 @@ def _type_of_default(value: Any) -> str:
     return "any"
 
 
+def papermill_view(source: str) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """What papermill's own parameter inspection reads from a parameters cell.
+
+    Each parameter as ``(name, inferred type, default text, help)`` (``"None"`` as the
+    type of an unannotated one), and the warnings papermill logs while reading it.
+
+    Examples
+    --------
+    >>> found, warnings = papermill_view("k: int = 10  # class size\\nx = 1  # a = b")
+    >>> found
+    [('k', 'int', '10', 'class size')]
+    >>> warnings
+    ["Unable to parse line 2 'x = 1  # a = b'."]
+    """
+    # imported here: papermill takes a second to import, and only reading a notebook's
+    # parameters needs it
+    from nbformat.v4 import new_code_cell
+    from papermill.translators import PythonTranslator
+
+    logged: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                logged.append(record.getMessage())
+
+    handler = _Collect()
+    logger = logging.getLogger("papermill")
+    logger.addHandler(handler)
+    try:
+        parameters = PythonTranslator.inspect(new_code_cell(source))  # type: ignore[no-untyped-call]
+    finally:
+        logger.removeHandler(handler)
+    found = [(p.name, p.inferred_type_name, p.default, p.help) for p in parameters]
+    return found, logged
+
+
+def _check_papermill_agrees(source: str, specs: Mapping[str, ParameterSpec], path: Path) -> None:
+    """Refuse a parameters cell papermill reads differently from lerkit.
+
+    Papermill drops what its pattern cannot match (``str | None`` annotations, an
+    ``=`` inside a comment or a value) and then only *warns* that a parameter
+    passed to it is unknown, so the notebook would run on its default.
+    """
+    found, warnings = papermill_view(source)
+    seen = {name: default for name, _, default, _ in found}
+    fix = (
+        "papermill reads one 'name: type = literal  # help' per parameter: annotate "
+        "optional values as Optional[str] (from typing import Optional, first in the "
+        "cell), and keep '=' out of values' comments"
+    )
+    for name, spec in specs.items():
+        if name not in seen:
+            raise ReportError(
+                f"{path.name}: papermill cannot read parameter {name!r}; {fix}"
+                + (f" ({'; '.join(warnings)})" if warnings else ""),
+                code="parameter_unreadable",
+            )
+        try:
+            default = ast.literal_eval(seen[name])
+        except (ValueError, SyntaxError):
+            default = _UNREADABLE
+        if isinstance(default, tuple):
+            default = list(default)
+        if default != spec.default:
+            raise ReportError(
+                f"{path.name}: papermill reads the default of parameter {name!r} as "
+                f"{seen[name]!r}, not {spec.default!r}; {fix}",
+                code="parameter_unreadable",
+            )
+    if warnings:
+        raise ReportError(f"{path.name}: {'; '.join(warnings)}; {fix}", code="parameter_unreadable")
+    extra = [name for name in seen if name not in specs]
+    if extra:  # pragma: no cover - every papermill match is an assignment ast sees too
+        raise ReportError(
+            f"{path.name}: papermill reads parameters lerkit does not: {', '.join(extra)}",
+            code="parameter_unreadable",
+        )
+
+
 def read_parameters(notebook: str | os.PathLike[str]) -> dict[str, ParameterSpec]:
     """The parameters a notebook declares in its cell tagged ``parameters``.
 
-    The cell may hold only assignments of literals (``x = 1`` or ``x: int = 1``);
-    a trailing comment becomes the parameter's help text.
+    The cell may hold only assignments of literals (``x = 1`` or ``x: int = 1``),
+    after ``from typing import ...`` lines; a trailing comment becomes the
+    parameter's help text. It must read the same to papermill (see
+    :func:`papermill_view`): an optional value is annotated ``Optional[str]``,
+    not ``str | None``, which papermill's parameter pattern cannot match.
 
     Parameters
     ----------
@@ -184,6 +295,8 @@ def read_parameters(notebook: str | os.PathLike[str]) -> dict[str, ParameterSpec
     comments = _comments(source)
     specs: dict[str, ParameterSpec] = {}
     for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "typing" and not specs:
+            continue
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value_node, annotation = node.targets[0], node.value, None
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -216,6 +329,7 @@ def read_parameters(notebook: str | os.PathLike[str]) -> dict[str, ParameterSpec
             optional=optional or default is None,
             help=comments.get(node.end_lineno or node.lineno, ""),
         )
+    _check_papermill_agrees(source, specs, path)
     return specs
 
 
@@ -296,17 +410,37 @@ def _resolve_path(
             return value
         candidate = cwd / candidate
     resolved = candidate.resolve()
+    if resolved.exists():
+        return str(resolved)
+    tried = f"no such file or folder: {str(resolved)!r}"
+    if spec.accepts_dataset:
+        if _DATASET_NAME.fullmatch(value):
+            found = _dataset_folder(value)
+            if isinstance(found, Path):
+                # the name, not its folder: the notebook resolves it the same way
+                # (lerkit.datasets.load), and the report's slug stays readable
+                return value
+            tried += f", and {found}"
+        else:
+            tried += f", and {value!r} is not a dataset name (letters, digits, '.', '_', '-')"
     default_is_input = (
         isinstance(spec.default, str)
         and bool(spec.default)
         and (notebooks_dir / Path(spec.default).expanduser()).exists()
     )
-    if default_is_input and not resolved.exists():
+    if default_is_input or spec.accepts_dataset:
         raise ParameterError(
-            f"parameter {spec.name!r} of report {report!r}: no such file or folder: "
-            f"{str(resolved)!r}"
+            f"parameter {spec.name!r} of report {report!r}: {tried}", code="parameter_not_found"
         )
     return str(resolved)
+
+
+def _dataset_folder(name: str) -> Path | str:
+    """The folder a dataset name resolves to, or why it does not (the message)."""
+    try:
+        return resolve_dataset(name)
+    except DatasetError as err:
+        return err.message
 
 
 def validate_parameters(
@@ -373,7 +507,9 @@ def validate_parameters(
             if spec.is_path and isinstance(result, str) and result:
                 result = _resolve_path(report, spec, result, base, run_dir)
         except ParameterError as err:
-            raise ParameterError(f"{err.message}; valid parameters: {valid}") from err
+            raise ParameterError(
+                f"{err.message}; valid parameters: {valid}", code=err.code
+            ) from err
         converted[name] = result
     return converted
 

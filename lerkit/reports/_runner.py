@@ -20,7 +20,7 @@ from lerkit.errors import ReportError
 from lerkit.reports._html import export_html
 from lerkit.reports._index import MANIFEST_NAME, write_index
 from lerkit.reports._nb import read_notebook, write_notebook
-from lerkit.reports._params import minimal_overrides, validate_parameters
+from lerkit.reports._params import REPORT_DIR, minimal_overrides, validate_parameters
 from lerkit.reports._provenance import lerkit_version
 from lerkit.reports._registry import (
     ReportNotebook,
@@ -199,7 +199,9 @@ def run_report(
 
     Parameters are checked against the notebook's ``parameters`` cell before any
     kernel starts. The notebook runs with its own folder as working directory;
-    relative path parameters are resolved against ``cwd`` first. Afterwards a
+    relative path parameters are resolved against ``cwd`` first. A notebook that
+    declares a ``report_dir`` parameter is given the report's folder in it
+    (unless the caller sets it), to write files beside the report. Afterwards a
     ``run.json`` manifest is written beside the report and ``index.html`` in
     ``output_dir`` is regenerated.
 
@@ -251,14 +253,21 @@ def run_report(
     notebook_path = target / f"{name}.ipynb"
     html_path = target / f"{name}.html"
 
+    # A notebook that writes files (anonymize-and-publish's publish/ folder) learns
+    # its own output folder from REPORT_DIR; the folder is where the report goes,
+    # not a choice that makes another report, so it stays out of the slug.
+    run_values = dict(overrides)
+    if REPORT_DIR in notebook.parameters and REPORT_DIR not in run_values:
+        run_values[REPORT_DIR] = str(target)
+
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    _execute(notebook, notebook_path, overrides, report_mode=not with_code)
+    _execute(notebook, notebook_path, run_values, report_mode=not with_code)
     export_html(notebook_path, html_path, with_code=with_code)
     duration = time.perf_counter() - clock
 
     effective = {key: spec.default for key, spec in notebook.parameters.items()}
-    effective.update(overrides)
+    effective.update(run_values)
     result = ReportResult(
         name=name,
         slug=slug,
