@@ -32,10 +32,19 @@ Before printing figures the run checks that both paths give the same ``n``,
 ``estimate`` and ``suppressed`` for every row of every result (estimates to a relative
 1e-7) and exits with status 1 when they do not.
 
+Two cases run with the parameters a report uses rather than the defaults (their
+``note``): ``top_occupations`` for a caseload of the first :data:`CASELOAD` learners (by
+default it returns every learner's top occupations: a per-person export, not a report)
+and ``matcher_fairness`` for the postings of :data:`MATCHED_OCCUPATION` (the
+skills-and-hiring report's default; over every posting nearly everyone is recommended
+and every row of ``pilot-default``'s table is hidden).
+
 Cases left out on a tables-only pilot: ``verification_summary`` (verifies the signed
 credential files, which a ``--no-files`` pilot does not have) and the verdicts of
 ``learner_profile`` (same reason: it runs with ``verify=False``);
-``power_analysis`` reads no data.
+``power_analysis`` reads no data. Every other public function of ``lerkit.analysis`` is
+a case or one of the :data:`BUILDING_BLOCKS` the cases run (``--list`` names all three
+kinds; ``tests/test_bench_analysis.py`` fails when a public analysis is none of them).
 
 Run ``make bench-analysis`` (= ``.venv/bin/python benchmarks/analysis.py``); quicker:
 ``--learners 100000``, ``--only outcome_rates,ler_funnel``. The pilot is generated
@@ -71,6 +80,11 @@ TARGET_MEMORY = 0.5  # lerkit's peak RSS at most this share of pandas'
 
 LERKIT, PANDAS = "lerkit", "pandas"
 
+#: learners of the top_occupations case: a caseload, the first this many of the table
+CASELOAD = 1_000
+#: postings of the matcher_fairness case (the skills-and-hiring report's default)
+MATCHED_OCCUPATION = "15-1232.00"
+
 
 @dataclass(frozen=True)
 class Options:
@@ -78,6 +92,8 @@ class Options:
 
     n_boot: int
     learner_id: str
+    #: the learners of ``top_occupations`` (see :data:`CASELOAD`)
+    caseload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +138,27 @@ def _profile_frame(profile: Any) -> Any:
             ),
         ],
         ignore_index=True,
+    )
+
+
+def _top_frame(result: Any) -> Any:
+    """top_occupations' rows: occupation, qualified flag and missing skills in ``measure``."""
+    import pandas as pd
+
+    missing = result["missing_skills"].map(lambda v: ",".join(str(x) for x in v))
+    return pd.DataFrame(
+        {
+            "learner_id": result["learner_id"].astype(str),
+            "rank": result["rank"].astype("int64"),
+            "measure": result["occupation_soc"].astype(str)
+            + " qualified="
+            + result["qualified"].astype(bool).astype(str)
+            + " missing="
+            + missing,
+            "estimate": result["score"].astype(float),
+            "n": result["covered"].astype("int64"),
+            "suppressed": False,
+        }
     )
 
 
@@ -204,34 +241,38 @@ def _cases() -> list[Case]:
             frame=_profile_frame,
             note="verify=False",
         ),
+        Case("wage_mobility", lambda e, o: la.wage_mobility(e), lambda d, o: pa.wage_mobility(d)),
+        Case("where_to_act", lambda e, o: la.where_to_act(e), lambda d, o: pa.where_to_act(d)),
+        Case(
+            "top_occupations",
+            lambda e, o: la.top_occupations(e, learner_ids=o.caseload),
+            lambda d, o: pa.top_occupations(d, learner_ids=o.caseload),
+            frame=_top_frame,
+            note=f"learner_ids=a caseload of the first {CASELOAD:,} learners; the default "
+            "(every learner) is a per-person export, not a report",
+        ),
+        Case("skill_gaps", lambda e, o: la.skill_gaps(e), lambda d, o: pa.skill_gaps(d)),
+        Case(
+            "skill_distance", lambda e, o: la.skill_distance(e), lambda d, o: pa.skill_distance(d)
+        ),
+        Case(
+            "matcher_fairness",
+            lambda e, o: la.matcher_fairness(e, occupation_soc=MATCHED_OCCUPATION),
+            lambda d, o: pa.matcher_fairness(d, occupation_soc=MATCHED_OCCUPATION),
+            note=f"occupation_soc={MATCHED_OCCUPATION!r}, skills-and-hiring's default: over "
+            "every posting nearly everyone is recommended, every row of pilot-default hidden",
+        ),
+        Case(
+            "wage_change_distribution",
+            lambda e, o: la.wage_change_distribution(e),
+            lambda d, o: pa.wage_change_distribution(d),
+        ),
+        Case(
+            "occupation_transitions",
+            lambda e, o: la.occupation_transitions(e),
+            lambda d, o: pa.occupation_transitions(d),
+        ),
     ]
-    # analyses newer than the list above: a case each when their module is there
-    try:
-        from lerkit.analysis._mobility import wage_mobility
-    except ImportError:
-        pass
-    else:
-        cases.append(
-            Case(
-                "wage_mobility",
-                lambda e, o: wage_mobility(e),
-                lambda d, o: pa.wage_mobility(d),
-                note="lerkit/analysis/_mobility.py",
-            )
-        )
-    try:
-        from lerkit.analysis._targeting import where_to_act
-    except ImportError:
-        pass
-    else:
-        cases.append(
-            Case(
-                "where_to_act",
-                lambda e, o: where_to_act(e),
-                lambda d, o: pa.where_to_act(d),
-                note="lerkit/analysis/_targeting.py",
-            )
-        )
     return cases
 
 
@@ -239,6 +280,24 @@ EXCLUDED = {
     "verification_summary": "verifies the signed credential files; a tables-only pilot has none",
     "learner_profile verdicts": "same: run with verify=False",
     "power_analysis": "reads no data (a formula)",
+}
+
+#: Public functions of ``lerkit.analysis`` that are building blocks, not analyses: each
+#: runs inside the cases above (``tests/test_bench_analysis.py`` requires every other
+#: public function to be a case or in :data:`EXCLUDED`).
+BUILDING_BLOCKS = {
+    "as_engine": "engine",
+    "connect": "engine",
+    "finish": "result assembly",
+    "suppress": "small-cell suppression",
+    "wilson": "interval",
+    "newcombe": "interval",
+    "t_interval": "interval",
+    "wald_difference": "interval",
+    "held_skills": "engine expression of the matching analyses",
+    "required_skills": "engine expression of the matching analyses",
+    "occupation_skills": "engine expression of the matching analyses",
+    "skill_sets": "engine expression of the matching analyses",
 }
 
 
@@ -434,6 +493,14 @@ def _dataset(args: argparse.Namespace) -> Path:
         raise SystemExit("lerkit datasets synth failed")
     print(f"  done in {time.perf_counter() - started:.0f} s: {folder}", flush=True)
     return folder
+
+
+def _caseload(folder: Path) -> tuple[str, ...]:
+    """The first :data:`CASELOAD` learner ids of the pilot (top_occupations' learners)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(folder / "learners.parquet", columns=["learner_id"])
+    return tuple(str(v) for v in table.column(0).slice(0, CASELOAD).to_pylist())
 
 
 def _first_learner(folder: Path) -> str:
@@ -711,7 +778,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(HERE))
     if args.child:
-        options = Options(n_boot=args.boot, learner_id=args.learner_id)
+        options = Options(
+            n_boot=args.boot, learner_id=args.learner_id, caseload=_caseload(args.data)
+        )
         figures = child(
             args.child, args.data, args.only.split(","), options, args.threads, args.out
         )
@@ -724,6 +793,8 @@ def main(argv: list[str] | None = None) -> int:
             print(case.name + (f"  ({case.note})" if case.note else ""))
         for name, why in EXCLUDED.items():
             print(f"excluded: {name}: {why}")
+        for name, why in BUILDING_BLOCKS.items():
+            print(f"not an analysis: {name}: {why}")
         return 0
     names = every if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in every]

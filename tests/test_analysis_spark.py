@@ -79,6 +79,12 @@ RTOL = 1e-9
 
 
 @cache
+def _caseload() -> list[str]:
+    """300 learners of pilot-default (every fifth id in sorted order), read with pandas."""
+    learners = pd.read_parquet(PILOT / "learners.parquet", columns=["learner_id"])
+    return sorted(learners["learner_id"])[::5][:300]
+
+
 def _learner_with_most_credentials() -> str:
     """A learner with the most credentials (four signed files): read with pandas."""
     credentials = pd.read_parquet(PILOT / "credentials.parquet", columns=["learner_id"])
@@ -139,6 +145,8 @@ ANALYSES: list[tuple[str, Callable[[Engine], Any]]] = [
     ("matcher_fairness", lambda e: matcher_fairness(e)),
     ("skill_distance", lambda e: skill_distance(e)),
     ("top_occupations", lambda e: top_occupations(e)),
+    # a caseload: the ids go to the engine as a small table of their own
+    ("top_occupations_caseload", lambda e: top_occupations(e, learner_ids=_caseload(), k=2)),
 ]
 
 
