@@ -10,7 +10,8 @@ parameters) it times two implementations on the same tables-only synthetic pilot
 * **pandas**: the straightforward pandas implementation of the same analysis in
   ``benchmarks/_pandas_analyses.py`` (``pd.read_parquet`` of the needed columns,
   ``merge``, ``groupby``), reusing lerkit's statistics helpers so that only the data
-  step differs.
+  step differs; except ``pilot_evaluation``, whose pandas path fits statsmodels on the
+  learner-by-phase rows where lerkit fits the same regressions from cell sums.
 
 Each path runs in its own fresh Python process (same interpreter, same data), every
 case one after the other; ``--repeat`` runs each path that many times (a new process
@@ -26,7 +27,7 @@ reset is not possible (not Linux) only the whole run's peak (``ru_maxrss``) is s
 The data step is timed apart too: for lerkit the seconds inside ``Engine.execute``
 (query and transfer of the result to pandas), for pandas the seconds inside the data
 blocks of ``_pandas_analyses`` (reading, merging, grouping). The rest is statistics and
-result assembly, the same code in both.
+result assembly, the same code in both but for ``pilot_evaluation``'s fits.
 
 Before printing figures the run checks that both paths give the same ``n``,
 ``estimate`` and ``suppressed`` for every row of every result (estimates to a relative
@@ -673,11 +674,11 @@ def report(names: list[str], runs: dict[str, list[dict[str, Any]]], threads: int
     )
     stats_l, stats_p = total[LERKIT] - data[LERKIT], total[PANDAS] - data[PANDAS]
     print(
-        f"statistics and assembly (the rest, same code): lerkit {stats_l:.2f} s, pandas "
+        f"statistics and assembly (the rest): lerkit {stats_l:.2f} s, pandas "
         f"{stats_p:.2f} s; data step alone: pandas / lerkit = "
         f"{data[PANDAS] / data[LERKIT]:.2f}x"
     )
-    # Amdahl: the statistics are the same code, so they bound the ratio
+    # Amdahl: the statistics are (nearly all) the same code, so they bound the ratio
     print(
         f"even with lerkit's data step taking no time, the analyses could be at most "
         f"{total[PANDAS] / max(stats_l, 1e-9):.2f}x faster than pandas here"
