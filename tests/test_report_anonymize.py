@@ -308,7 +308,9 @@ def test_notebook_lists_what_can_and_cannot_be_published(
         assert name in last
 
 
-def test_demo_key_is_refused_for_data_not_marked_synthetic(tmp_path: Path) -> None:
+def test_demo_key_is_refused_for_data_not_marked_synthetic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "real"
     folder.mkdir()
     (folder / "learners.csv").write_text("learner_id,birth_year\nL1,1980\nL2,1981\n")
@@ -332,6 +334,16 @@ def test_demo_key_is_refused_for_data_not_marked_synthetic(tmp_path: Path) -> No
         write_publication(tmp_path / "out", data, key_file=str(DEMO_KEY_FILE), **common)
     assert caught.value.code == "demo_key_refused"
     assert "is not marked synthetic" in str(caught.value)
+    # a copy of the demo key, or the demo key in a variable, is refused as well
+    copy = tmp_path / "my.key"
+    copy.write_bytes(DEMO_KEY_FILE.read_bytes())
+    with pytest.raises(ReportError) as copied:
+        write_publication(tmp_path / "out", data, key_file=str(copy), **common)
+    assert copied.value.code == "demo_key_refused"
+    monkeypatch.setenv("LERKIT_TEST_DEMO_KEY", DEMO_KEY_FILE.read_text())
+    with pytest.raises(ReportError) as from_env:
+        write_publication(tmp_path / "out", data, key_env="LERKIT_TEST_DEMO_KEY", **common)
+    assert from_env.value.code == "demo_key_refused"
     with pytest.raises(LerkitError) as unset:
         write_publication(tmp_path / "out", data, key_env="LERKIT_TEST_SURELY_UNSET_KEY", **common)
     assert unset.value.code == "key_unreadable"

@@ -136,25 +136,30 @@ def _kind(relative: str) -> str:
 
 def _key(dataset: Dataset, key_file: str, key_env: str) -> tuple[bytes, dict[str, Any]]:
     if key_env:
-        return load_key(key_env=key_env), {"from": "environment variable", "name": key_env}
-    if not key_file:
+        key = load_key(key_env=key_env)
+        source: dict[str, Any] = {"from": "environment variable", "name": key_env}
+    elif key_file:
+        key = load_key(key_file=key_file)
+        source = {"from": "key file", "name": Path(key_file).name}
+    else:
         raise ReportError(
             "no pseudonymization key: give key_env (an environment variable holding the key) "
             "or key_file (a file holding it)",
             code="no_key",
         )
-    demo = Path(key_file).expanduser().resolve() == DEMO_KEY_FILE
+    # compared by value: a copy of the demo key, or the key in a variable, is as public
+    demo = key == load_key(key_file=DEMO_KEY_FILE)
     if demo and dataset.metadata.synthetic is not True:
         raise ReportError(
-            f"the demo key {str(DEMO_KEY_FILE)!r} is public and may only pseudonymize "
-            f"synthetic data; dataset {dataset.name!r} is not marked synthetic: give key_env "
-            "or key_file with a secret key",
+            f"the key given is the demo key {str(DEMO_KEY_FILE)!r}, which is public and may "
+            f"only pseudonymize synthetic data; dataset {dataset.name!r} is not marked "
+            "synthetic: give key_env or key_file with a secret key",
             code="demo_key_refused",
         )
-    source: dict[str, Any] = {"from": "key file", "name": Path(key_file).name, "demo": demo}
+    source["demo"] = demo
     if demo:
         source["warning"] = "DEMO ONLY: this key is public; the pseudonyms protect nothing"
-    return load_key(key_file=key_file), source
+    return key, source
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
