@@ -34,17 +34,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from lerkit._fingerprint import fingerprint
-from lerkit.anonymize import DatasetAnonymization, PrivacyBudget, anonymize_dataset, load_key
-from lerkit.anonymize._plan import AnonymizationPlan
 from lerkit.datasets import Dataset
 from lerkit.errors import ReportError
 from lerkit.reports._provenance import lerkit_version
+
+if TYPE_CHECKING:
+    # lerkit.anonymize imports lerkit.analysis (Ibis): loaded when a publication is
+    # written, not by `import lerkit` (every CLI command imports lerkit.reports)
+    from lerkit.anonymize import AnonymizationPlan, DatasetAnonymization, PrivacyBudget
 
 __all__ = [
     "DEMO_KEY_FILE",
@@ -135,6 +138,8 @@ def _kind(relative: str) -> str:
 
 
 def _key(dataset: Dataset, key_file: str, key_env: str) -> tuple[bytes, dict[str, Any]]:
+    from lerkit.anonymize import load_key
+
     if key_env:
         key = load_key(key_env=key_env)
         source: dict[str, Any] = {"from": "environment variable", "name": key_env}
@@ -277,6 +282,8 @@ def write_publication(
     >>> (out.folder / "MANIFEST.json").is_file()  # doctest: +SKIP
     True
     """
+    from lerkit.anonymize import anonymize_dataset
+
     # Outside `lerkit report` (nbval, a Jupyter session) one scratch folder per report
     # name is reused, so repeated runs replace their files instead of piling them up.
     root = (
