@@ -49,7 +49,6 @@ declares none for.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -65,6 +64,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from lerkit._fingerprint import fingerprint
 from lerkit.analysis._suppress import MIN_CELL
 from lerkit.anonymize._hierarchy import ANY, MISSING, build_hierarchy
 from lerkit.anonymize._kanonymity import Anonymization, check_arguments, k_anonymize
@@ -229,14 +229,6 @@ def utility_report(
                     }
                 )
     return pd.DataFrame(rows, columns=columns)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _hierarchy_of(ds: Dataset, column: ColumnSpec) -> tuple[str, ...]:
@@ -862,7 +854,7 @@ def _redact_files(
         new_relative = written.relative_to(staging).as_posix()
         new_files[i] = new_relative
         if hashes is not None:
-            hashes[i] = _sha256(written)
+            hashes[i] = fingerprint(written)
         if proofs is not None:
             proofs[i] = "none"
         rows.append({"credential_id": ids[i], "file": new_relative, **_record(record)})

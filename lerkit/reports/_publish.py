@@ -22,7 +22,6 @@ protect nothing: it is refused for any dataset not marked ``synthetic: true``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -105,14 +104,6 @@ def _slug(name: str) -> str:
     if not text:
         raise ReportError(f"cannot make a file name from {name!r}", code="invalid_argument")
     return text
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _rows(path: Path) -> int | None:
@@ -336,7 +327,7 @@ def write_publication(
                     "rows": _rows(path),
                     "epsilon": epsilons.get(relative),
                     "bytes": path.stat().st_size,
-                    "sha256": _sha256(path),
+                    "sha256": fingerprint(path),
                 }
             )
         anon = result.anonymization
