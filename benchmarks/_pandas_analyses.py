@@ -45,8 +45,8 @@ from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
 from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
 from lerkit.analysis._intervals import newcombe, t_interval
 from lerkit.analysis._power import power_analysis
-from lerkit.analysis._result import finish
-from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE, _typology, _with_rates
+from lerkit.analysis._result import finish, with_rates
+from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE, _typology
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.analysis._survival import kaplan_meier, logrank, median_time
 from lerkit.datasets import dataset_dictionary, default_dictionary
@@ -674,7 +674,7 @@ def degree_vs_skills(
         for measure, column in shares.items():
             k, n = int(row[column]), int(records["all"][column])
             rows.append({"measure": measure, "group": group, "k": k, "n": n, "cell": k})
-    frame = _with_rates(pd.DataFrame(rows), confidence)
+    frame = with_rates(pd.DataFrame(rows), confidence=confidence)
     frame = frame.sort_values(["measure", "group"], ignore_index=True)
     # a rate (cell = n) is also hidden when its k or n - k is small; a share's cell is k
     frame["rate_k"] = frame["k"].where(frame["cell"] == frame["n"])
@@ -730,7 +730,7 @@ def degree_requirement_follow_through(
             .agg(hires=("nondegree", "size"), nondegree=("nondegree", "sum"))
             .reset_index()
         )
-    quarterly = _with_rates(quarterly, confidence).assign(
+    quarterly = with_rates(quarterly, confidence=confidence).assign(
         part="quarterly", measure="share_postings_requiring_degree"
     )
     employers = _typology(
@@ -1503,7 +1503,7 @@ def skill_gaps(
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Missing skills blocking learners from their top ``k`` occupations, by group."""
-    from lerkit.analysis._matching import _rates, _suppress_rates
+    from lerkit.analysis._matching import _suppress_rates
 
     with DATA():
         held = _held(root)
@@ -1535,7 +1535,7 @@ def skill_gaps(
     size["all"] = int(sizes["n"].sum())
     frame["n"] = frame["group"].map(size).astype("int64")
     frame["k"] = frame["blocked"].astype("int64")
-    frame = _rates(frame, confidence)
+    frame = with_rates(frame, confidence=confidence)
     frame["measure"] = "blocked_share"
     frame["suppressed"] = _suppress_rates(frame, table="skill_id", min_cell=min_cell)
     overall_rows = frame[frame["group"] == "all"].set_index("skill_id")
@@ -1646,7 +1646,7 @@ def matcher_fairness(
 ) -> pd.DataFrame:
     """How often the skills matcher recommends learners of each group (no region filter)."""
     from lerkit.analysis._hiring import FOUR_FIFTHS
-    from lerkit.analysis._matching import _rates, _suppress_rates
+    from lerkit.analysis._matching import _suppress_rates
 
     measures = ("recommended", "recommended_no_degree", "recommended_degree_screened")
     with DATA():
@@ -1731,7 +1731,7 @@ def matcher_fairness(
     )
     frame["n"] = frame["n"].fillna(0).astype("int64")
     frame["k"] = frame["k"].fillna(0).astype("int64")
-    frame = _rates(frame, confidence)
+    frame = with_rates(frame, confidence=confidence)
     frame["suppressed"] = _suppress_rates(frame, table="measure", min_cell=min_cell)
     frame["impact_ratio"] = np.nan
     frame["difference"] = np.nan

@@ -40,8 +40,8 @@ from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 from statsmodels.stats.proportion import proportions_ztest  # type: ignore[import-untyped]
 
 from lerkit.analysis._engine import EngineSource, as_engine
-from lerkit.analysis._intervals import newcombe, wilson
-from lerkit.analysis._result import finish
+from lerkit.analysis._intervals import newcombe
+from lerkit.analysis._result import finish, with_rates
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.errors import LerkitError
 
@@ -271,13 +271,10 @@ def _ratios_and_tests(
     frame: pd.DataFrame, *, confidence: float, fisher_below: float
 ) -> pd.DataFrame:
     """Rates, intervals, impact ratios and tests; statistics on the aggregated counts."""
+    frame = with_rates(frame, confidence=confidence, k="selected")
     n = frame["n"].to_numpy(dtype=float)
     k = frame["selected"].to_numpy(dtype=float)
-    rate = np.divide(k, n, out=np.full_like(n, np.nan), where=n > 0)
-    low, high = wilson(k, n, confidence)
-    frame["estimate"] = rate
-    frame["ci_low"] = np.asarray(low, dtype=float)
-    frame["ci_high"] = np.asarray(high, dtype=float)
+    rate = frame["estimate"].to_numpy(dtype=float)
     ratio = np.full(len(frame), np.nan)
     reference: list[str | None] = [None] * len(frame)
     ref_k, ref_n = np.full(len(frame), np.nan), np.full(len(frame), np.nan)

@@ -59,8 +59,7 @@ import pandas as pd
 
 from lerkit.analysis._engine import Engine, EngineSource, as_engine
 from lerkit.analysis._hiring import FOUR_FIFTHS
-from lerkit.analysis._intervals import wilson
-from lerkit.analysis._result import finish
+from lerkit.analysis._result import finish, with_rates
 from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.errors import LerkitError
@@ -323,17 +322,6 @@ def _suppress_rates(frame: pd.DataFrame, *, table: str, min_cell: int) -> pd.Ser
     return hidden
 
 
-def _rates(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    k = frame["k"].to_numpy(dtype=float)
-    n = frame["n"].to_numpy(dtype=float)
-    out = frame.copy()
-    out["estimate"] = np.divide(k, n, out=np.full_like(n, np.nan), where=n > 0)
-    low, high = wilson(k, n, confidence)
-    out["ci_low"] = np.asarray(low, dtype=float)
-    out["ci_high"] = np.asarray(high, dtype=float)
-    return out
-
-
 # ---------------------------------------------------------------------- top occupations
 
 
@@ -562,7 +550,7 @@ def skill_gaps(
     size[_ALL] = int(sizes["n"].sum())
     frame["n"] = frame["group"].map(size).astype("int64")
     frame["k"] = frame["blocked"].astype("int64")
-    frame = _rates(frame, confidence)
+    frame = with_rates(frame, confidence=confidence)
     frame["measure"] = "blocked_share"
     frame["suppressed"] = _suppress_rates(frame, table="skill_id", min_cell=min_cell)
     # most blocking skills first; skills whose total is hidden last, by id, so that the
@@ -898,7 +886,7 @@ def matcher_fairness(
     )
     frame["n"] = frame["n"].fillna(0).astype("int64")
     frame["k"] = frame["k"].fillna(0).astype("int64")
-    frame = _rates(frame, confidence)
+    frame = with_rates(frame, confidence=confidence)
     frame["suppressed"] = _suppress_rates(frame, table="measure", min_cell=min_cell)
 
     disparity: dict[str, dict[str, Any]] = {}

@@ -24,14 +24,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lerkit.analysis._intervals import wilson
 from lerkit.errors import LerkitError
 
-__all__ = ["RESULT_COLUMNS", "finish"]
+__all__ = ["RESULT_COLUMNS", "finish", "with_rates"]
 
 #: The columns every result frame has, in this order after its group columns.
 RESULT_COLUMNS: tuple[str, ...] = ("measure", "estimate", "ci_low", "ci_high", "n", "suppressed")
 
 _VALUES = ("estimate", "ci_low", "ci_high")
+
+
+def with_rates(
+    frame: pd.DataFrame, *, confidence: float, k: str = "k", n: str = "n"
+) -> pd.DataFrame:
+    """A copy of ``frame`` with ``estimate`` = k / n and its Wilson ``ci_low``/``ci_high``
+    (NaN where n is 0).
+
+    >>> with_rates(pd.DataFrame({"k": [3, 0], "n": [4, 0]}), confidence=0.95)["estimate"].tolist()
+    [0.75, nan]
+    """
+    successes = frame[k].to_numpy(dtype=float)
+    trials = frame[n].to_numpy(dtype=float)
+    out = frame.copy()
+    out["estimate"] = np.divide(
+        successes, trials, out=np.full_like(trials, np.nan), where=trials > 0
+    )
+    low, high = wilson(successes, trials, confidence)
+    out["ci_low"] = np.asarray(low, dtype=float)
+    out["ci_high"] = np.asarray(high, dtype=float)
+    return out
 
 
 def finish(

@@ -26,8 +26,7 @@ from numpy.typing import ArrayLike
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 
 from lerkit.analysis._engine import EngineSource, as_engine
-from lerkit.analysis._intervals import wilson
-from lerkit.analysis._result import finish
+from lerkit.analysis._result import finish, with_rates
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.errors import LerkitError
 
@@ -178,7 +177,7 @@ def degree_vs_skills(
             k, n = int(row[column]), int(records[_ALL][column])
             rows.append({"measure": measure, "group": group, "k": k, "n": n, "cell": k})
     frame = pd.DataFrame(rows)
-    frame = _with_rates(frame, confidence)
+    frame = with_rates(frame, confidence=confidence)
     frame = frame.sort_values(["measure", "group"], ignore_index=True)
     # each measure's cells add up to its "all" row / pool total: complementary suppression
     # a rate (cell = n) is also hidden when its k or n - k is small; a share's cell is
@@ -256,16 +255,6 @@ def _candidate_pool(engine: Any, *, by: str, qualified_share: float) -> ibis.Tab
         # a tolerance so that 2/4 >= 0.5 is not lost to floating point
         skills_ok=share >= qualified_share - 1e-9,
     )
-
-
-def _with_rates(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    k = frame["k"].to_numpy(dtype=float)
-    n = frame["n"].to_numpy(dtype=float)
-    frame["estimate"] = np.divide(k, n, out=np.full_like(n, np.nan), where=n > 0)
-    low, high = wilson(k, n, confidence)
-    frame["ci_low"] = np.asarray(low, dtype=float)
-    frame["ci_high"] = np.asarray(high, dtype=float)
-    return frame
 
 
 # -------------------------------------------------------------------------- analysis 16
@@ -358,7 +347,7 @@ def degree_requirement_follow_through(
             k=postings.requires_degree.fill_null(False).cast("int64").sum(),
         )
     ).sort_values("category", ignore_index=True)
-    quarterly = _with_rates(quarterly, confidence).assign(
+    quarterly = with_rates(quarterly, confidence=confidence).assign(
         part="quarterly", measure="share_postings_requiring_degree"
     )
 
