@@ -1009,39 +1009,43 @@ def _step_key(step: str) -> str:
     return " ".join(step.strip().lower().split())
 
 
-def _generalized_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
-    """A generalized column: labels of one of ``base``'s own hierarchy steps, no looser."""
-    name = base.qualified_name
+def _step_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
+    """A generalized column holds labels of one of ``base``'s own hierarchy steps."""
     note = other.generalized
     assert note is not None
     # '*' and Mondrian's ranges need no declared step: every column has a top level
     if _step_key(note.step) not in {_step_key(s) for s in base.hierarchy} | _ANY_STEPS:
         yield (
-            f"{name}: generalized to {note.step!r}, which is not a step of its hierarchy "
-            f"{list(base.hierarchy)}"
+            f"{base.qualified_name}: generalized to {note.step!r}, which is not a step of "
+            f"its hierarchy {list(base.hierarchy)}"
         )
-    if base.required and not other.required:
-        yield f"{name}: required changed to false"
-    if base.unique and not other.unique:
-        yield f"{name}: unique changed to false"
-    if other.privacy != base.privacy and not (
-        base.privacy == "none" or other.privacy == "direct_identifier"
-    ):
-        yield f"{name}: privacy changed from {base.privacy} to {other.privacy}"
 
 
 def _column_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
     name = base.qualified_name
-    if other.generalized is not None:
-        yield from _generalized_loosened(base, other)
-        return
-    if other.type != base.type:
+    # a generalized column's step stands for its type, codes, range and pattern rules
+    # (they describe original values); required, unique and privacy hold as for any
+    generalized = other.generalized is not None
+    if generalized:
+        yield from _step_loosened(base, other)
+    elif other.type != base.type:
         yield f"{name}: type changed from {base.type} to {other.type}"
         return
     if base.required and not other.required:
         yield f"{name}: required changed to false"
     if base.unique and not other.unique:
         yield f"{name}: unique changed to false"
+    if not generalized:
+        yield from _value_rules_loosened(base, other)
+    if other.privacy != base.privacy and not (
+        base.privacy == "none" or other.privacy == "direct_identifier"
+    ):
+        yield f"{name}: privacy changed from {base.privacy} to {other.privacy}"
+
+
+def _value_rules_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
+    """Allowed codes, range, pattern, references and file rules widened or dropped."""
+    name = base.qualified_name
     extra = [code for code in other.codes if code not in base.codes]
     if extra:
         yield f"{name}: allows codes not in the packaged dictionary: {', '.join(extra)}"
@@ -1059,7 +1063,3 @@ def _column_loosened(base: ColumnSpec, other: ColumnSpec) -> Iterable[str]:
             yield f"{name}: {field} changed from {old!r} to {new!r}"
     if base.file_path and not other.file_path:
         yield f"{name}: file_path changed to false"
-    if other.privacy != base.privacy and not (
-        base.privacy == "none" or other.privacy == "direct_identifier"
-    ):
-        yield f"{name}: privacy changed from {base.privacy} to {other.privacy}"
