@@ -1190,31 +1190,8 @@ def wage_mobility(
     from lerkit.analysis._mobility import _group_cells, _median_bounds
 
     with DATA():
-        outcomes = read(
-            root, "outcomes", ["learner_id", "period", "employed", "occupation_soc", "hourly_wage"]
-        )
-        periods = sorted(outcomes["period"].astype(str).unique())
-        pre, post = [periods[0]], [periods[-1]]
-
-        def states(window: list[str]) -> pd.DataFrame:
-            rows = outcomes[outcomes["period"].isin(window)]
-            working = rows["employed"].fillna(False).astype(bool)
-            paid = working & rows["hourly_wage"].notna() & (rows["hourly_wage"] > 0)
-            wage = rows["hourly_wage"].where(paid).groupby(rows["learner_id"]).mean()
-            latest = (
-                rows[working & rows["occupation_soc"].notna()]
-                .sort_values("period")
-                .groupby("learner_id")["occupation_soc"]
-                .last()
-            )
-            return pd.DataFrame({"wage": wage}).join(latest.rename("occupation"))
-
-        before, after = states(pre), states(post)
-        learners = read(root, "learners", ["learner_id", by])
-        labels = pd.DataFrame({"learner_id": learners["learner_id"], "g_0": label(learners[by])})
-        pairs = labels.join(before.add_prefix("pre_"), on="learner_id", how="inner").join(
-            after.add_prefix("post_"), on="learner_id", how="inner"
-        )
+        pairs, first, last = _window_pairs(root, by)
+        pre, post = [first], [last]
         rows = pairs[pairs["pre_wage"].notna() & pairs["post_wage"].notna()].copy()
         rows["change"] = rows["post_wage"] - rows["pre_wage"]
         rows["log_change"] = np.log(rows["post_wage"]) - np.log(rows["pre_wage"])
@@ -1766,8 +1743,9 @@ def matcher_fairness(
 # -- 8b, 8c. wage change distribution, occupation transitions (_mobility.py) --------------
 
 
-def _window_pairs(root: Path, by: str | None) -> pd.DataFrame:
-    """One row per learner with outcomes in the first and the last quarter.
+def _window_pairs(root: Path, by: str | None) -> tuple[pd.DataFrame, str, str]:
+    """One row per learner with outcomes in the first and the last quarter, and those
+    two quarters.
 
     Columns: ``g_0`` (the group label, "all" without ``by``), ``pre_wage``,
     ``post_wage`` (mean positive wage while employed), ``pre_occupation``,
@@ -1796,9 +1774,10 @@ def _window_pairs(root: Path, by: str | None) -> pd.DataFrame:
     learners = read(root, "learners", columns)
     group = "all" if by is None else label(learners[by])
     labels = pd.DataFrame({"learner_id": learners["learner_id"], "g_0": group})
-    return labels.join(before.add_prefix("pre_"), on="learner_id", how="inner").join(
+    pairs = labels.join(before.add_prefix("pre_"), on="learner_id", how="inner").join(
         after.add_prefix("post_"), on="learner_id", how="inner"
     )
+    return pairs, periods[0], periods[-1]
 
 
 def wage_change_distribution(
@@ -1813,7 +1792,7 @@ def wage_change_distribution(
     from lerkit.analysis._mobility import _group_cells
 
     with DATA():
-        pairs = _window_pairs(root, by)
+        pairs, _first, _last = _window_pairs(root, by)
         rows = pairs[pairs["pre_wage"].notna() & pairs["post_wage"].notna()]
         change = rows["post_wage"] - rows["pre_wage"]
         low = math.floor(float(change.quantile(0.05)) / width) * width
@@ -1868,7 +1847,7 @@ def occupation_transitions(
     from lerkit.analysis._mobility import NOT_EMPLOYED, _state_order, _suppress_flows
 
     with DATA():
-        pairs = _window_pairs(root, None)
+        pairs, _first, _last = _window_pairs(root, None)
         flows = pd.DataFrame(
             {
                 "origin": pairs["pre_occupation"].fillna(NOT_EMPLOYED),
