@@ -48,7 +48,7 @@ from lerkit.analysis._power import power_analysis
 from lerkit.analysis._result import finish, with_rates
 from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE, _typology
 from lerkit.analysis._suppress import MIN_CELL, suppress
-from lerkit.analysis._survival import kaplan_meier, logrank, median_time
+from lerkit.analysis._survival import survival_table
 from lerkit.datasets import dataset_dictionary, default_dictionary
 
 
@@ -799,64 +799,7 @@ def time_to_employment(
     counts["group"] = counts["group"].astype(str)
     counts = counts.astype({"duration": "int64", "entered": "int64", "events": "int64"})
     counts["censored"] = counts["entered"] - counts["events"]
-    rows: list[dict[str, Any]] = []
-    parts: list[pd.DataFrame] = []
-    sizes = counts.groupby("group")["entered"].sum()
-    for name, size in sizes.items():
-        curve = kaplan_meier(counts[counts["group"] == name], confidence=confidence)
-        small_group = int(size) < min_cell
-        parts.append(
-            pd.DataFrame(
-                {
-                    "group": name,
-                    "measure": "survival",
-                    "time": curve["time"].astype(float),
-                    "estimate": curve["survival"],
-                    "ci_low": curve["ci_low"],
-                    "ci_high": curve["ci_high"],
-                    "n": curve["at_risk"].astype("int64"),
-                    "events": curve["events"].astype("int64"),
-                    "censored": curve["censored"].astype("int64"),
-                    "suppressed": small_group,
-                }
-            )
-        )
-        median, low, high = median_time(curve)
-        rows.append(
-            {
-                "group": name,
-                "measure": "median",
-                "time": math.nan,
-                "estimate": median,
-                "ci_low": low,
-                "ci_high": high,
-                "n": int(size),
-                "suppressed": small_group,
-            }
-        )
-    shown = [str(g) for g, size in sizes.items() if int(size) >= min_cell]
-    if len(shown) >= 2:
-        statistic, df, p_value = logrank(counts[counts["group"].isin(shown)])
-        rows.append(
-            {
-                "group": "(all)",
-                "measure": "logrank",
-                "time": math.nan,
-                "estimate": statistic,
-                "ci_low": math.nan,
-                "ci_high": math.nan,
-                "n": int(sizes[shown].sum()),
-                "df": df,
-                "p_value": p_value,
-                "suppressed": False,
-            }
-        )
-    frame = pd.concat([*parts, pd.DataFrame(rows)], ignore_index=True)
-    frame = frame.sort_values(["group", "measure", "time"], kind="stable", ignore_index=True)
-    curve_rows = frame["measure"] == "survival"
-    thin = curve_rows & ((frame["n"] < min_cell) | frame["suppressed"].astype(bool))
-    following = thin.groupby(frame["group"]).shift(-1, fill_value=False).astype(bool)
-    frame.loc[curve_rows & ~thin & following, "censored"] = np.nan
+    frame = survival_table(counts, min_cell=min_cell, confidence=confidence)
     return finish(
         frame,
         analysis="time_to_employment",

@@ -200,52 +200,12 @@ def logrank(counts: pd.DataFrame) -> tuple[float, int, float]:
     return statistic, df, float(stats.chi2.sf(statistic, df))
 
 
-def time_to_employment(
-    dataset: EngineSource,
-    by: str | None = "pathway",
-    *,
-    start: Literal["credential", "enrolment"] = "credential",
-    confidence: float = 0.95,
-    min_cell: int = MIN_CELL,
-) -> pd.DataFrame:
-    """Quarters from a learner's first pilot credential to the first employed quarter.
+def survival_table(counts: pd.DataFrame, *, min_cell: int, confidence: float) -> pd.DataFrame:
+    """Kaplan-Meier curves, medians and the log-rank test from per-group duration counts
+    (:func:`duration_counts`), with small groups and thin tails suppressed.
 
-    Parameters
-    ----------
-    dataset : Dataset, path, name or Engine
-        Anything :func:`lerkit.analysis.as_engine` accepts; uses ``learners``,
-        ``credentials`` (issued_on) and ``outcomes`` (period, employed).
-    by : str or None
-        A learners column to compare (``pathway``, ``cohort``, ``stars``...); None: one
-        curve for everybody.
-    start : {"credential", "enrolment"}
-        The clock starts at the first credential issued on or after enrolment (records
-        of degrees earned before the pilot do not count), or at enrolment.
-    confidence : float
-        Level of the Greenwood (log-log) intervals and of the median's interval.
-    min_cell : int
-        Groups with fewer learners are suppressed (and left out of the log-rank test);
-        so is every time point with fewer learners at risk.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows ``measure="survival"`` (share not yet employed; one per group and
-        duration, ``time`` in quarters, ``n`` = at risk, plus ``events`` and
-        ``censored``), ``measure="median"`` per group (``n`` = learners; ``inf`` when
-        the curve does not reach one half) and one ``measure="logrank"`` row
-        (``estimate`` = chi-square, ``p_value``, ``df``).
-
-    Examples
-    --------
-    >>> import lerkit as lk
-    >>> table = lk.time_to_employment(lk.datasets.load("pilot-default"))  # doctest: +SKIP
-    >>> table[table["measure"] == "median"]  # doctest: +SKIP
+    The rows of :func:`time_to_employment` before :func:`~lerkit.analysis.finish`.
     """
-    if not 0 < confidence < 1:
-        raise LerkitError(f"time_to_employment: confidence must be in (0, 1), got {confidence!r}")
-    engine = as_engine(dataset)
-    counts = duration_counts(engine, by=by, start=start)
     rows: list[dict[str, Any]] = []
     parts: list[pd.DataFrame] = []
     sizes = counts.groupby("group")["entered"].sum()
@@ -306,6 +266,56 @@ def time_to_employment(
     thin = curve_rows & ((frame["n"] < min_cell) | frame["suppressed"].astype(bool))
     following = thin.groupby(frame["group"]).shift(-1, fill_value=False).astype(bool)
     frame.loc[curve_rows & ~thin & following, "censored"] = np.nan
+    return frame
+
+
+def time_to_employment(
+    dataset: EngineSource,
+    by: str | None = "pathway",
+    *,
+    start: Literal["credential", "enrolment"] = "credential",
+    confidence: float = 0.95,
+    min_cell: int = MIN_CELL,
+) -> pd.DataFrame:
+    """Quarters from a learner's first pilot credential to the first employed quarter.
+
+    Parameters
+    ----------
+    dataset : Dataset, path, name or Engine
+        Anything :func:`lerkit.analysis.as_engine` accepts; uses ``learners``,
+        ``credentials`` (issued_on) and ``outcomes`` (period, employed).
+    by : str or None
+        A learners column to compare (``pathway``, ``cohort``, ``stars``...); None: one
+        curve for everybody.
+    start : {"credential", "enrolment"}
+        The clock starts at the first credential issued on or after enrolment (records
+        of degrees earned before the pilot do not count), or at enrolment.
+    confidence : float
+        Level of the Greenwood (log-log) intervals and of the median's interval.
+    min_cell : int
+        Groups with fewer learners are suppressed (and left out of the log-rank test);
+        so is every time point with fewer learners at risk.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``measure="survival"`` (share not yet employed; one per group and
+        duration, ``time`` in quarters, ``n`` = at risk, plus ``events`` and
+        ``censored``), ``measure="median"`` per group (``n`` = learners; ``inf`` when
+        the curve does not reach one half) and one ``measure="logrank"`` row
+        (``estimate`` = chi-square, ``p_value``, ``df``).
+
+    Examples
+    --------
+    >>> import lerkit as lk
+    >>> table = lk.time_to_employment(lk.datasets.load("pilot-default"))  # doctest: +SKIP
+    >>> table[table["measure"] == "median"]  # doctest: +SKIP
+    """
+    if not 0 < confidence < 1:
+        raise LerkitError(f"time_to_employment: confidence must be in (0, 1), got {confidence!r}")
+    engine = as_engine(dataset)
+    counts = duration_counts(engine, by=by, start=start)
+    frame = survival_table(counts, min_cell=min_cell, confidence=confidence)
     parameters = {"by": by, "start": start, "unit": "quarters"}
     return finish(
         frame,
