@@ -39,6 +39,7 @@ from lerkit.analysis._descriptive import (
     NOT_REPORTED,
     _proportion,
     _suppress_groups,
+    funnel_table,
 )
 from lerkit.analysis._efficiency import median_interval
 from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
@@ -292,32 +293,7 @@ def ler_funnel(
                 aggregates[f"{stage}__converted"] = both.groupby(flags["group"]).sum()
         counts = pd.DataFrame(aggregates).rename_axis("group").reset_index()
         counts = counts.sort_values("group", ignore_index=True)
-    rows = []
-    for record in counts.to_dict("records"):
-        for i, stage in enumerate(FUNNEL_STAGES):
-            previous = FUNNEL_STAGES[i - 1] if i else None
-            rows.append(
-                {
-                    "group": record["group"],
-                    "stage": stage,
-                    "n": int(record[stage]),
-                    "total": int(record["total"]),
-                    "previous_n": int(record[previous]) if previous else np.nan,
-                    "converted": int(record[f"{stage}__converted"]) if previous else np.nan,
-                }
-            )
-    frame = pd.DataFrame(rows)
-    frame["measure"] = "share_reaching"
-    frame = frame.astype({"previous_n": "Int64", "converted": "Int64"})
-    _proportion(frame, "n", "total", confidence)
-    _proportion(frame, "converted", "previous_n", confidence, prefix="conversion")
-    small = (frame["converted"] < min_cell) | (frame["previous_n"] < min_cell)
-    frame.loc[small, ["conversion", "conversion_low", "conversion_high"]] = np.nan
-    frame.loc[small, "converted"] = pd.NA
-    frame = _suppress_groups(
-        frame, counts[["group", "total"]].rename(columns={"total": "n"}), min_cell=min_cell
-    )
-    frame = suppress(frame, count="n", min_cell=min_cell, by=("stage",))
+    frame = funnel_table(counts, min_cell=min_cell, confidence=confidence)
     frame = frame.rename(columns={"group": by})
     return finish(
         frame,

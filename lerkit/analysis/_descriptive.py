@@ -506,6 +506,43 @@ def credential_attainment(
     )
 
 
+def funnel_table(counts: pd.DataFrame, *, min_cell: int, confidence: float) -> pd.DataFrame:
+    """The funnel's rows from per-group counts (``group``, ``total``, each stage and
+    ``<stage>__converted``): shares reaching each stage and conversion from the one
+    before, with Wilson intervals, small cells suppressed.
+
+    The rows of :func:`ler_funnel` before :func:`~lerkit.analysis.finish`.
+    """
+    rows = []
+    for record in counts.to_dict("records"):
+        for i, stage in enumerate(FUNNEL_STAGES):
+            previous = FUNNEL_STAGES[i - 1] if i else None
+            rows.append(
+                {
+                    "group": record["group"],
+                    "stage": stage,
+                    "n": int(record[stage]),
+                    "total": int(record["total"]),
+                    "previous_n": int(record[previous]) if previous else np.nan,
+                    "converted": int(record[f"{stage}__converted"]) if previous else np.nan,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["measure"] = "share_reaching"
+    frame = frame.astype({"previous_n": "Int64", "converted": "Int64"})
+    _proportion(frame, "n", "total", confidence)
+    _proportion(frame, "converted", "previous_n", confidence, prefix="conversion")
+    small = (frame["converted"] < min_cell) | (frame["previous_n"] < min_cell)
+    frame.loc[small, ["conversion", "conversion_low", "conversion_high"]] = np.nan
+    frame.loc[small, "converted"] = pd.NA
+    frame = _suppress_groups(
+        frame, counts[["group", "total"]].rename(columns={"total": "n"}), min_cell=min_cell
+    )
+    # a stage's counts add up over the groups to the arm's (published by by=None)
+    frame = suppress(frame, count="n", min_cell=min_cell, by=("stage",))
+    return frame
+
+
 def ler_funnel(
     dataset: EngineSource,
     by: str | None = "pathway",
@@ -568,33 +605,7 @@ def ler_funnel(
     counts = engine.execute(flags.group_by("group").agg(**aggregates)).sort_values(
         "group", ignore_index=True
     )
-    rows = []
-    for record in counts.to_dict("records"):
-        for i, stage in enumerate(FUNNEL_STAGES):
-            previous = FUNNEL_STAGES[i - 1] if i else None
-            rows.append(
-                {
-                    "group": record["group"],
-                    "stage": stage,
-                    "n": int(record[stage]),
-                    "total": int(record["total"]),
-                    "previous_n": int(record[previous]) if previous else np.nan,
-                    "converted": int(record[f"{stage}__converted"]) if previous else np.nan,
-                }
-            )
-    frame = pd.DataFrame(rows)
-    frame["measure"] = "share_reaching"
-    frame = frame.astype({"previous_n": "Int64", "converted": "Int64"})
-    _proportion(frame, "n", "total", confidence)
-    _proportion(frame, "converted", "previous_n", confidence, prefix="conversion")
-    small = (frame["converted"] < min_cell) | (frame["previous_n"] < min_cell)
-    frame.loc[small, ["conversion", "conversion_low", "conversion_high"]] = np.nan
-    frame.loc[small, "converted"] = pd.NA
-    frame = _suppress_groups(
-        frame, counts[["group", "total"]].rename(columns={"total": "n"}), min_cell=min_cell
-    )
-    # a stage's counts add up over the groups to the arm's (published by by=None)
-    frame = suppress(frame, count="n", min_cell=min_cell, by=("stage",))
+    frame = funnel_table(counts, min_cell=min_cell, confidence=confidence)
     frame = frame.rename(columns={"group": name})
     return finish(
         frame,
