@@ -1459,6 +1459,8 @@ def skill_gaps(
 
 def skill_distance(root: Path, reachable: float = 0.5, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Occupation-to-occupation skill distance, wage gain and the people behind each move."""
+    from lerkit.analysis._matching import distance_pairs, suppress_people
+
     with DATA():
         occupations, profile = _profiles(root)
         sizes = profile.groupby("occupation_soc").size().rename("size")
@@ -1479,46 +1481,13 @@ def skill_distance(root: Path, reachable: float = 0.5, min_cell: int = MIN_CELL)
         movers = movers[movers["origin"] != movers["destination"]]
         counted_moves = movers.groupby(["origin", "destination"]).size().rename("moved")
     infos = occupations.join(sizes, on="occupation_soc", how="inner")
-    infos["occupation_soc"] = infos["occupation_soc"].astype(str)
-    infos = infos.drop_duplicates("occupation_soc").set_index("occupation_soc")
-    codes = sorted(infos.index)
-    pairs = pd.DataFrame(
-        [(o, d) for o in codes for d in codes if o != d], columns=["origin", "destination"]
-    )
-    pairs = pairs.merge(common, on=["origin", "destination"], how="left")
-    pairs["shared"] = pairs["shared"].fillna(0).astype("int64")
-    o_size = pairs["origin"].map(infos["size"]).astype("int64")
-    d_size = pairs["destination"].map(infos["size"]).astype("int64")
-    pairs["origin_title"] = pairs["origin"].map(infos["title"]).astype(object)
-    pairs["destination_title"] = pairs["destination"].map(infos["title"]).astype(object)
-    pairs["skills_to_gain"] = (d_size - pairs["shared"]).astype("int64")
-    pairs["destination_skills"] = d_size
-    distance = pairs["skills_to_gain"] / d_size
-    pairs["jaccard_distance"] = 1.0 - pairs["shared"] / (o_size + d_size - pairs["shared"])
-    pairs["origin_wage"] = pairs["origin"].map(infos["median_wage"]).astype(float)
-    pairs["destination_wage"] = pairs["destination"].map(infos["median_wage"]).astype(float)
-    pairs["wage_gain"] = pairs["destination_wage"] - pairs["origin_wage"]
-    pairs["wage_gain_pct"] = 100.0 * pairs["wage_gain"] / pairs["origin_wage"]
-    pairs["reachable"] = (distance <= reachable + _SKILL_TOL).to_numpy(dtype=bool)
-    pairs["measure"] = "skills_to_gain"
-    pairs["estimate"] = distance.astype(float)
-    pairs["ci_low"] = np.nan
-    pairs["ci_high"] = np.nan
-    pairs["n"] = np.nan
+    codes, pairs = distance_pairs(infos, common, reachable)
 
     employed = pd.DataFrame({"origin": codes})
     employed["employed_in_origin"] = employed["origin"].map(counted).fillna(0).astype("int64")
     moved = pairs[["origin", "destination"]].join(counted_moves, on=["origin", "destination"])
     moved["moved"] = moved["moved"].fillna(0).astype("int64")
-    flagged = suppress(employed, count="employed_in_origin", min_cell=min_cell)
-    employed["employed_in_origin_suppressed"] = flagged["suppressed"].astype(bool)
-    flagged = suppress(
-        moved, count="moved", min_cell=min_cell, totals=[["origin"], ["destination"]]
-    )
-    moved["moved_suppressed"] = flagged["suppressed"].astype(bool)
-    for frame, column in ((employed, "employed_in_origin"), (moved, "moved")):
-        frame[column] = frame[column].astype("Int64")
-        frame.loc[frame[f"{column}_suppressed"], column] = pd.NA
+    employed, moved = suppress_people(employed, moved, min_cell)
     pairs = pairs.merge(employed, on="origin", how="left").merge(
         moved, on=["origin", "destination"], how="left"
     )

@@ -595,6 +595,45 @@ def _skill_names(engine: Engine) -> dict[str, str]:
 # ----------------------------------------------------------------------- skill distance
 
 
+def distance_pairs(
+    infos: pd.DataFrame, common: pd.DataFrame, reachable: float
+) -> tuple[list[str], pd.DataFrame]:
+    """Every ordered pair of distinct occupations with its skill distance and wage gain.
+
+    ``infos``: one row per occupation (``occupation_soc``, ``title``, ``median_wage``,
+    ``size`` = its skills); ``common``: skills shared by ``origin`` and ``destination``
+    (``shared``). Returns the sorted occupation codes and the pairs.
+    """
+    infos["occupation_soc"] = infos["occupation_soc"].astype(str)
+    infos = infos.drop_duplicates("occupation_soc").set_index("occupation_soc")
+    codes = sorted(infos.index)
+    pairs = pd.DataFrame(
+        [(o, d) for o in codes for d in codes if o != d], columns=["origin", "destination"]
+    )
+    common = common.astype({"origin": str, "destination": str})
+    pairs = pairs.merge(common, on=["origin", "destination"], how="left")
+    pairs["shared"] = pairs["shared"].fillna(0).astype("int64")
+    o_size = pairs["origin"].map(infos["size"]).astype("int64")
+    d_size = pairs["destination"].map(infos["size"]).astype("int64")
+    pairs["origin_title"] = pairs["origin"].map(infos["title"]).astype(object)
+    pairs["destination_title"] = pairs["destination"].map(infos["title"]).astype(object)
+    pairs["skills_to_gain"] = (d_size - pairs["shared"]).astype("int64")
+    pairs["destination_skills"] = d_size
+    distance = pairs["skills_to_gain"] / d_size
+    pairs["jaccard_distance"] = 1.0 - pairs["shared"] / (o_size + d_size - pairs["shared"])
+    pairs["origin_wage"] = pairs["origin"].map(infos["median_wage"]).astype(float)
+    pairs["destination_wage"] = pairs["destination"].map(infos["median_wage"]).astype(float)
+    pairs["wage_gain"] = pairs["destination_wage"] - pairs["origin_wage"]
+    pairs["wage_gain_pct"] = 100.0 * pairs["wage_gain"] / pairs["origin_wage"]
+    pairs["reachable"] = (distance <= reachable + _TOL).to_numpy(dtype=bool)
+    pairs["measure"] = "skills_to_gain"
+    pairs["estimate"] = distance.astype(float)
+    pairs["ci_low"] = np.nan
+    pairs["ci_high"] = np.nan
+    pairs["n"] = np.nan
+    return codes, pairs
+
+
 def skill_distance(
     dataset: EngineSource,
     reachable: float = REACHABLE_DISTANCE,
@@ -666,33 +705,7 @@ def skill_distance(
     infos = engine.execute(occupations.join(sizes, "occupation_soc"))
     common = engine.execute(shared)
 
-    infos["occupation_soc"] = infos["occupation_soc"].astype(str)
-    infos = infos.drop_duplicates("occupation_soc").set_index("occupation_soc")
-    codes = sorted(infos.index)
-    pairs = pd.DataFrame(
-        [(o, d) for o in codes for d in codes if o != d], columns=["origin", "destination"]
-    )
-    common = common.astype({"origin": str, "destination": str})
-    pairs = pairs.merge(common, on=["origin", "destination"], how="left")
-    pairs["shared"] = pairs["shared"].fillna(0).astype("int64")
-    o_size = pairs["origin"].map(infos["size"]).astype("int64")
-    d_size = pairs["destination"].map(infos["size"]).astype("int64")
-    pairs["origin_title"] = pairs["origin"].map(infos["title"]).astype(object)
-    pairs["destination_title"] = pairs["destination"].map(infos["title"]).astype(object)
-    pairs["skills_to_gain"] = (d_size - pairs["shared"]).astype("int64")
-    pairs["destination_skills"] = d_size
-    distance = pairs["skills_to_gain"] / d_size
-    pairs["jaccard_distance"] = 1.0 - pairs["shared"] / (o_size + d_size - pairs["shared"])
-    pairs["origin_wage"] = pairs["origin"].map(infos["median_wage"]).astype(float)
-    pairs["destination_wage"] = pairs["destination"].map(infos["median_wage"]).astype(float)
-    pairs["wage_gain"] = pairs["destination_wage"] - pairs["origin_wage"]
-    pairs["wage_gain_pct"] = 100.0 * pairs["wage_gain"] / pairs["origin_wage"]
-    pairs["reachable"] = (distance <= reachable + _TOL).to_numpy(dtype=bool)
-    pairs["measure"] = "skills_to_gain"
-    pairs["estimate"] = distance.astype(float)
-    pairs["ci_low"] = np.nan
-    pairs["ci_high"] = np.nan
-    pairs["n"] = np.nan
+    codes, pairs = distance_pairs(infos, common, reachable)
 
     employed, moved = _people(engine, codes, pairs, min_cell)
     pairs = pairs.merge(employed, on="origin", how="left").merge(
@@ -760,6 +773,16 @@ def _people(
     employed["employed_in_origin"] = employed["employed_in_origin"].fillna(0).astype("int64")
     moved["moved"] = moved["moved"].fillna(0).astype("int64")
 
+    return suppress_people(employed, moved, min_cell)
+
+
+def suppress_people(
+    employed: pd.DataFrame, moved: pd.DataFrame, min_cell: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hide small counts of people employed in an origin and of people making a move
+    (moves complementarily, their origin and destination totals being published);
+    the counts become nullable with the hidden ones missing, beside a ``_suppressed``
+    flag."""
     flagged = suppress(employed, count="employed_in_origin", min_cell=min_cell)
     employed["employed_in_origin_suppressed"] = flagged["suppressed"].astype(bool)
     flagged = suppress(
