@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from pycanon import anonymity
+from report_helpers import checked_output
 
 import lerkit as lk
 from lerkit.errors import LerkitError, ParameterError, ReportError
@@ -69,19 +70,6 @@ def manifest(publish: Path) -> dict[str, object]:
     return loaded
 
 
-def checked_text(notebook: Path, marker: str) -> str:
-    """The printed output of the executed checked cell whose source contains ``marker``."""
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if (
-            cell.cell_type == "code"
-            and marker in cell.source
-            and "NBVAL_CHECK_OUTPUT" in cell.source
-        ):
-            return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    raise AssertionError(f"no checked cell with {marker!r} in {notebook.name}")
-
-
 def number(text: str, label: str) -> float:
     found = re.search(rf"^{re.escape(label)}:\s+([0-9.]+)", text, flags=re.MULTILINE)
     assert found, f"{label!r} not in {text!r}"
@@ -108,20 +96,20 @@ def test_report_runs_with_other_k_and_group(run: tuple[ReportResult, list[str]])
     n = len(learners)
     sizes = learners[QUASI].groupby(QUASI, dropna=False).size()
 
-    before = checked_text(result.notebook_path, "risk_before.n")
+    before = checked_output(result.notebook_path, "risk_before.n")
     assert number(before, "records") == n
     assert number(before, "classes") == len(sizes)
     assert number(before, "sample uniques") == int((sizes == 1).sum())
     assert number(before, "records at risk") == int(sizes[sizes < 10].sum())
 
-    anon = checked_text(result.notebook_path, "anon.achieved_k")
+    anon = checked_output(result.notebook_path, "anon.achieved_k")
     achieved_k = number(anon, "k achieved")
     suppressed = number(anon, "records suppressed")
     assert achieved_k >= 5
     assert number(anon, "l achieved") >= 2
     assert suppressed <= 0.05 * n
 
-    after = checked_text(result.notebook_path, "risk_after.n")
+    after = checked_output(result.notebook_path, "risk_after.n")
     assert number(after, "records") == n - suppressed
     assert number(after, "sample uniques") == 0
     assert number(after, "highest risk") == pytest.approx(1 / achieved_k, abs=1e-4)
@@ -130,7 +118,7 @@ def test_report_runs_with_other_k_and_group(run: tuple[ReportResult, list[str]])
     small = pd.crosstab(learners["gender"].fillna("not_reported"), learners["pathway"])
     primary = int(((small > 0) & (small < 10)).to_numpy().sum())
     hidden = re.search(
-        r"cells hidden: (\d+) of (\d+)", checked_text(result.notebook_path, "cells hidden")
+        r"cells hidden: (\d+) of (\d+)", checked_output(result.notebook_path, "cells hidden")
     )
     assert hidden
     assert primary > 0  # the check below must be able to fail

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import ibis
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from report_helpers import checked_output
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
@@ -54,19 +54,6 @@ def table(folder: Path, name: str) -> pd.DataFrame:
 def count(engine: Engine, name: str) -> int:
     expr = engine.table(name).count().name("n").as_table()
     return int(engine.execute(expr)["n"].iloc[0])
-
-
-def checked_output(notebook: Path, marker: str) -> str:
-    """The printed output of the executed cell whose source contains ``marker``."""
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if (
-            cell.cell_type == "code"
-            and marker in cell.source
-            and "NBVAL_CHECK_OUTPUT" in cell.source
-        ):
-            return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    raise AssertionError(f"no checked cell with {marker!r} in {notebook.name}")
 
 
 def assert_report_ok(result: Any, dataset: Path) -> str:

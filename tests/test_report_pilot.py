@@ -14,10 +14,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 import pytest
 import yaml
+from report_helpers import checked_output
 
 import lerkit as lk
 from lerkit.errors import LerkitError, ParameterError
@@ -48,15 +48,6 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def table(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_parquet(folder / f"{name}.parquet")
-
-
-def checked_output(notebook: Path, marker: str) -> str:
-    """The printed output of the executed checked cell whose source contains ``marker``."""
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and marker in cell.source and "NBVAL_CHECK" in cell.source:
-            return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    raise AssertionError(f"no checked cell with {marker!r} in {notebook.name}")
 
 
 def printed_table(text: str) -> pd.DataFrame:
