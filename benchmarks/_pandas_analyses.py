@@ -43,11 +43,12 @@ from lerkit.analysis._descriptive import (
 )
 from lerkit.analysis._efficiency import median_interval
 from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
+from lerkit.analysis._follow_through import typology
 from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
 from lerkit.analysis._intervals import newcombe, t_interval
 from lerkit.analysis._power import power_analysis
 from lerkit.analysis._result import finish, with_rates
-from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE, _typology
+from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.analysis._survival import survival_table
 from lerkit.datasets import dataset_dictionary, default_dictionary
@@ -679,7 +680,7 @@ def degree_requirement_follow_through(
         )
         posted = pd.to_datetime(postings["posted_on"])
         postings["category"] = posted.dt.year.astype(str) + "Q" + posted.dt.quarter.astype(str)
-        postings["day"] = posted.dt.normalize()
+        postings["month"] = posted.dt.to_period("M").dt.to_timestamp()
         postings["k"] = postings["requires_degree"].fillna(False).astype("int64")
         quarterly = (
             postings.groupby("category", dropna=False)
@@ -687,8 +688,8 @@ def degree_requirement_follow_through(
             .reset_index()
             .sort_values("category", ignore_index=True)
         )
-        daily = (
-            postings.groupby(["employer_id", "day"], dropna=False)
+        monthly = (
+            postings.groupby(["employer_id", "month"], dropna=False)
             .agg(n=("k", "size"), k=("k", "sum"))
             .reset_index()
         )
@@ -696,28 +697,22 @@ def degree_requirement_follow_through(
         learners = read(root, "learners", ["learner_id", "highest_education"])
         hired = (
             apps[apps["hired"].fillna(False).astype(bool)]
-            .merge(postings[["posting_id", "employer_id", "day"]], on="posting_id")
+            .merge(postings[["posting_id", "employer_id", "month"]], on="posting_id")
             .merge(learners, on="learner_id")
         )
         education = hired["highest_education"]
         hired["nondegree"] = nullable(~education.isin(DEGREE_LEVELS), education.notna())
         hires = (
-            hired.groupby(["employer_id", "day"], dropna=False)
+            hired.groupby(["employer_id", "month"], dropna=False)
             .agg(hires=("nondegree", "size"), nondegree=("nondegree", "sum"))
             .reset_index()
         )
     quarterly = with_rates(quarterly, confidence=confidence).assign(
         part="quarterly", measure="share_postings_requiring_degree"
     )
-    employers = _typology(
-        daily,
-        hires,
-        rise_threshold=0.10,
-        alpha=0.01,
-        reinstate_alpha=0.05,
-        min_postings=2,
-        min_hires=3,
-    )
+    # the permutation scans and typology are lerkit's statistics step on the small
+    # employer-by-month frames, shared as every baseline shares its statistics
+    employers = typology(monthly, hires, confidence=confidence)
     employers["suppressed_by"] = np.minimum(employers["hires_before"], employers["hires_after"])
     frame = pd.concat([quarterly.drop(columns="k"), employers], ignore_index=True)
     frame["cell"] = frame["n"].where(frame["part"] == "quarterly", frame["suppressed_by"])

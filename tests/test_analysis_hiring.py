@@ -1,8 +1,8 @@
-"""Adverse impact (LL144 layout), degree vs skills screens, and degree-requirement follow-through.
+"""Adverse impact (LL144 layout) and degree vs skills screens.
 
 Cross-checks: fairlearn's MetricFrame for selection rates and ratios, scipy / statsmodels
 for the per-group tests, independent pandas computations for every count, and the
-generator's ground truth (effects.json, ground_truth/employers.csv).
+generator's ground truth (effects.json). Follow-through: test_analysis_follow_through.py.
 """
 
 from __future__ import annotations
@@ -19,12 +19,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 import lerkit as lk
 from lerkit.analysis._hiring import FOUR_FIFTHS, adverse_impact
-from lerkit.analysis._screens import (
-    _typology,
-    change_point,
-    degree_requirement_follow_through,
-    degree_vs_skills,
-)
+from lerkit.analysis._screens import degree_vs_skills
 from lerkit.errors import LerkitError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -302,96 +297,3 @@ def test_degree_vs_skills_matches_pandas(pilot: lk.datasets.Dataset, matched: pd
 def test_degree_vs_skills_rejects_bad_share(pilot: lk.datasets.Dataset) -> None:
     with pytest.raises(LerkitError, match="qualified_share must be in"):
         degree_vs_skills(pilot, qualified_share=1.5)
-
-
-# ------------------------------------------------------ requirement follow-through (16)
-
-
-def test_change_point_finds_the_fall() -> None:
-    at, p = change_point([1] * 8 + [0] * 8, [1] * 16, direction=-1, min_side=2)
-    assert at == 8
-    assert p < 1e-4
-    assert change_point([0] * 8 + [1] * 8, [1] * 16, direction=-1, min_side=2) == (None, 1.0)
-
-
-def test_typology_on_clear_cut_employers() -> None:
-    days = pd.date_range("2024-01-01", periods=20, freq="7D")
-    requires = {
-        "emp-lead": [1] * 10 + [0] * 10,
-        "emp-name": [1] * 10 + [0] * 10,
-        "emp-back": [1] * 8 + [0] * 6 + [1] * 6,
-        "emp-none": [1, 0] * 10,
-    }
-    daily = pd.concat(
-        pd.DataFrame({"employer_id": e, "day": days, "n": 1, "k": k}) for e, k in requires.items()
-    )
-    nondegree_after = {"emp-lead": 4, "emp-name": 1, "emp-back": 1, "emp-none": 1}
-    hires = pd.concat(
-        pd.DataFrame({
-            "employer_id": e, "day": days, "hires": 4,
-            "nondegree": [1] * 10 + [nondegree_after[e]] * 10,
-        })
-        for e in requires
-    )  # fmt: skip
-    out = _typology(
-        daily, hires, rise_threshold=0.1, alpha=0.01, reinstate_alpha=0.05,
-        min_postings=2, min_hires=3,
-    ).set_index("category")  # fmt: skip
-    assert out["typology"].to_dict() == {
-        "emp-lead": "followed_through",
-        "emp-name": "in_name_only",
-        "emp-back": "backslid",
-        "emp-none": "no_drop",
-    }
-    assert out.loc["emp-lead", "dropped_on"] == days[10]
-    assert out.loc["emp-lead", "estimate"] == pytest.approx(0.75)
-    assert out.loc["emp-back", "reinstated_on"] == days[14]
-
-
-@pytest.fixture(scope="module")
-def follow(pilot: lk.datasets.Dataset) -> pd.DataFrame:
-    return degree_requirement_follow_through(pilot)
-
-
-def test_quarterly_shares_match_pandas(pilot: lk.datasets.Dataset, follow: pd.DataFrame) -> None:
-    postings = pilot.table("postings")
-    quarter = postings["posted_on"].dt.to_period("Q").astype(str)
-    expected = postings.groupby(quarter)["requires_degree"].agg(["mean", "size"])
-    got = follow[follow["part"] == "quarterly"].set_index("category")
-    assert list(got.index) == list(expected.index)
-    np.testing.assert_allclose(got["estimate"], expected["mean"], rtol=1e-12)
-    assert (got["n"] == expected["size"]).all()
-    # the generator's realized shares: 2023H1 and 2025 (postings-weighted)
-    truth = json.loads((TRUTH / "effects.json").read_text())["realized"]
-    h1 = postings[postings["posted_on"] < "2023-07-01"]["requires_degree"].mean()
-    assert h1 == pytest.approx(truth["degree_postings_share_2023h1"], abs=1e-4)
-
-
-def test_typology_recovers_ground_truth(follow: pd.DataFrame, apps: pd.DataFrame) -> None:
-    truth = pd.read_csv(TRUTH / "employers.csv").set_index("employer_id")["typology"]
-    ours = follow[follow["part"] == "employers"].set_index("category")
-    hires = (
-        apps[apps["hired"]]
-        .merge(lk.datasets.load("pilot-default").table("postings")[["posting_id", "employer_id"]])
-        .groupby("employer_id")
-        .size()
-    )
-    enough = hires[hires >= 20].index.intersection(ours.index)
-    judged = ours.loc[enough]
-    judged = judged[judged["typology"] != "insufficient_hires"]
-    names = {
-        "no_drop": "never",
-        "followed_through": "leader",
-        "in_name_only": "in_name_only",
-        "backslid": "backslider",
-    }
-    predicted = judged["typology"].map(names)
-    agree = float((predicted == truth.loc[judged.index]).mean())
-    baseline = float((truth.loc[judged.index] == "never").mean())
-    print(f"typology agreement {agree:.3f} on {len(judged)} employers (all-never {baseline:.3f})")
-    assert len(judged) >= 25
-    # floor: better than calling every employer "never"; a detected leader is a dropper
-    assert agree >= 0.65
-    assert agree > baseline
-    leaders = predicted[predicted == "leader"].index
-    assert (truth.loc[leaders] != "never").mean() >= 0.5

@@ -40,6 +40,7 @@ from lerkit.analysis._descriptive import (
 from lerkit.analysis._efficiency import process_efficiency
 from lerkit.analysis._engine import SPARK_CONFIG, Engine, _java, connect
 from lerkit.analysis._evaluation import pilot_evaluation
+from lerkit.analysis._follow_through import degree_requirement_follow_through
 from lerkit.analysis._hiring import adverse_impact
 from lerkit.analysis._matching import (
     matcher_fairness,
@@ -54,7 +55,7 @@ from lerkit.analysis._mobility import (
 )
 from lerkit.analysis._power import detectable_effect
 from lerkit.analysis._profile import learner_profile
-from lerkit.analysis._screens import degree_requirement_follow_through, degree_vs_skills
+from lerkit.analysis._screens import degree_vs_skills
 from lerkit.analysis._survival import time_to_employment
 from lerkit.analysis._targeting import where_to_act
 from lerkit.errors import LerkitError

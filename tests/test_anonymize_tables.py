@@ -253,7 +253,7 @@ def test_an_original_column_is_refused_by_name(month: DatasetAnonymization) -> N
 def test_an_analysis_needing_original_dates_fails_clearly(month: DatasetAnonymization) -> None:
     from lerkit.analysis._decomposition import gap_decomposition
     from lerkit.analysis._evaluation import pilot_evaluation
-    from lerkit.analysis._screens import degree_requirement_follow_through
+    from lerkit.analysis._follow_through import degree_requirement_follow_through
     from lerkit.analysis._survival import time_to_employment
 
     with pytest.raises(LerkitError, match=r"learners\.enrolled_on is generalized"):

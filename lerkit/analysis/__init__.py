@@ -23,6 +23,7 @@ from lerkit.analysis._descriptive import (
 from lerkit.analysis._efficiency import process_efficiency
 from lerkit.analysis._engine import Engine, EngineSource, as_engine, connect
 from lerkit.analysis._evaluation import pilot_evaluation
+from lerkit.analysis._follow_through import RISE_THRESHOLD, degree_requirement_follow_through
 from lerkit.analysis._hiring import FOUR_FIFTHS, adverse_impact
 from lerkit.analysis._intervals import newcombe, t_interval, wald_difference, wilson
 from lerkit.analysis._matching import (
@@ -46,11 +47,7 @@ from lerkit.analysis._mobility import (
 from lerkit.analysis._power import detectable_effect, power_analysis
 from lerkit.analysis._profile import LearnerProfile, learner_profile
 from lerkit.analysis._result import RESULT_COLUMNS, finish
-from lerkit.analysis._screens import (
-    QUALIFIED_SHARE,
-    degree_requirement_follow_through,
-    degree_vs_skills,
-)
+from lerkit.analysis._screens import QUALIFIED_SHARE, degree_vs_skills
 from lerkit.analysis._suppress import MIN_CELL, suppress
 from lerkit.analysis._survival import time_to_employment
 from lerkit.analysis._targeting import NO_EARLIER_JOB, TARGET_OUTCOMES, where_to_act
@@ -67,6 +64,7 @@ __all__ = [
     "QUALIFIED_SHARE",
     "REACHABLE_DISTANCE",
     "RESULT_COLUMNS",
+    "RISE_THRESHOLD",
     "TARGET_OUTCOMES",
     "Engine",
     "EngineSource",

@@ -300,7 +300,7 @@ def gap_decomposition(
     Examples
     --------
     >>> import lerkit as lk
-    >>> lk.gap_decomposition(lk.datasets.load("pilot-default"))  # doctest: +SKIP
+    >>> lk.analysis.gap_decomposition(lk.datasets.load("pilot-default"))  # doctest: +SKIP
     """
     if outcome != "hourly_wage":
         raise LerkitError(f"gap_decomposition: outcome must be 'hourly_wage', got {outcome!r}")

@@ -335,7 +335,7 @@ def pilot_evaluation(
     Examples
     --------
     >>> import lerkit as lk
-    >>> table = lk.pilot_evaluation(lk.datasets.load("pilot-default"), log=True)  # doctest: +SKIP
+    >>> table = lk.analysis.pilot_evaluation(lk.datasets.load("pilot-default"), log=True)  # doctest: +SKIP
     >>> table.set_index("measure").loc["did_adjusted", "estimate"]  # doctest: +SKIP
     0.06...
     """

@@ -150,7 +150,7 @@ def adverse_impact(
     Examples
     --------
     >>> import lerkit as lk
-    >>> audit = lk.adverse_impact(lk.datasets.load("pilot-default"))  # doctest: +SKIP
+    >>> audit = lk.analysis.adverse_impact(lk.datasets.load("pilot-default"))  # doctest: +SKIP
     >>> audit[audit["dimension"] == "gender"][["screen", "category", "impact_ratio"]]  # doctest: +SKIP
     """
     if stage not in _STAGES:

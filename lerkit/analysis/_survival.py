@@ -308,7 +308,7 @@ def time_to_employment(
     Examples
     --------
     >>> import lerkit as lk
-    >>> table = lk.time_to_employment(lk.datasets.load("pilot-default"))  # doctest: +SKIP
+    >>> table = lk.analysis.time_to_employment(lk.datasets.load("pilot-default"))  # doctest: +SKIP
     >>> table[table["measure"] == "median"]  # doctest: +SKIP
     """
     if not 0 < confidence < 1:

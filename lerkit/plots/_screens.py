@@ -66,8 +66,10 @@ _TYPOLOGY = {
     "followed_through": "Followed through (hired more people without a degree)",
     "in_name_only": "In name only (hiring barely changed)",
     "backslid": "Backslid (requirement reinstated)",
+    "unclear": "Unclear (hires changed, too few to tell how much)",
     "insufficient_hires": "Too few hires to tell",
     "no_drop": "No drop detected",
+    "insufficient_postings": "Too few postings to tell",
 }
 
 
@@ -201,7 +203,7 @@ def degree_requirement_hires_figure(result: pd.DataFrame) -> go.Figure:
     """Hires without a degree before and after each employer dropped the requirement.
 
     One pair of bars per employer whose postings dropped the degree requirement
-    (typology other than "no drop"); employers hidden for having fewer hires than the
+    (those with a ``dropped_on`` month); employers hidden for having fewer hires than the
     minimum cell on either side keep their place with no bars.
 
     Parameters
@@ -214,7 +216,7 @@ def degree_requirement_hires_figure(result: pd.DataFrame) -> go.Figure:
     plotly.graph_objects.Figure
     """
     require_analysis(result, "degree_requirement_follow_through")
-    rows = result[(result["part"] == "employers") & (result["typology"] != "no_drop")].copy()
+    rows = result[(result["part"] == "employers") & result["dropped_on"].notna()].copy()
     rows["label"] = [
         f"{e} ({_TYPOLOGY.get(str(t), str(t)).split(' (')[0].lower()})"
         for e, t in zip(rows["category"], rows["typology"], strict=True)
@@ -285,7 +287,7 @@ def degree_requirement_typology_figure(result: pd.DataFrame) -> go.Figure:
         template=TEMPLATE,
         title={
             "text": "What employers did after dropping a degree requirement",
-            "subtitle": {"text": "Employers with too few postings show no drop"},
+            "subtitle": {"text": "Employers, not people; 'no drop' means none was detected"},
         },
         xaxis={"title": {"text": "Employers (count)"}},
         yaxis={"title": {"text": "Typology"}, "type": "category", "autorange": "reversed"},
