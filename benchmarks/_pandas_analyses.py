@@ -1504,9 +1504,10 @@ def matcher_fairness(
     min_cell: int = MIN_CELL,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """How often the skills matcher recommends learners of each group (no region filter)."""
+    """The share of postings the skills matcher recommends learners of each group for
+    (lerkit's default ``per="posting"``; no region filter)."""
     from lerkit.analysis._hiring import FOUR_FIFTHS
-    from lerkit.analysis._matching import _suppress_rates
+    from lerkit.analysis._matching import _posting_shares
 
     measures = ("recommended", "recommended_no_degree", "recommended_degree_screened")
     with DATA():
@@ -1529,7 +1530,11 @@ def matcher_fairness(
         sets = pd.DataFrame({"req_key": keys, "required": keys.map(len)})
         no_degree = ~postings.set_index("posting_id")["requires_degree"].fillna(False).astype(bool)
         sets["no_degree"] = no_degree.reindex(sets.index)
-        sets = sets.groupby(["req_key", "required"], as_index=False)["no_degree"].max()
+        sets = sets.groupby(["req_key", "required"], as_index=False).agg(
+            no_degree=("no_degree", "max"), postings=("no_degree", "size"),
+            postings_no_degree=("no_degree", "sum"),
+        )  # fmt: skip
+        matchable = int(sets["postings"].sum())
         req_skills = sets.explode("req_key", ignore_index=False).rename(
             columns={"req_key": "skill_id"}
         )
@@ -1545,14 +1550,15 @@ def matcher_fairness(
         pairs = set_skills.merge(req_skills, on="skill_id")
         covered = pairs.groupby(["set", "req"]).agg(
             covered=("skill_id", "size"), required=("required", "first"),
-            no_degree=("no_degree", "first"),
+            postings=("postings", "first"), postings_no_degree=("postings_no_degree", "first"),
         )  # fmt: skip
         hits = covered[
             covered["covered"].astype(float) / covered["required"].astype(float)
             >= qualified_share - _SKILL_TOL
         ].reset_index()
-        per_set = hits.groupby("set").agg(any_no_degree=("no_degree", "max"))
-        per_set["any_match"] = True
+        per_set = hits.groupby("set").agg(
+            matched=("postings", "sum"), matched_no_degree=("postings_no_degree", "sum")
+        )
         flags = pd.DataFrame(
             {
                 "learner_id": learner_sets.index,
@@ -1569,30 +1575,25 @@ def matcher_fairness(
             }
         )
         scored = people.merge(flags, on="learner_id", how="left")
-        match = scored["any_match"].fillna(False).astype(bool)
-        no_deg = scored["any_no_degree"].fillna(False).astype(bool)
-        table = pd.DataFrame(
-            {
-                "group": scored["group"],
-                "n": 1,
-                "recommended": match.astype("int64"),
-                "recommended_no_degree": no_deg.astype("int64"),
-                "recommended_degree_screened": np.where(scored["has_degree"], match, no_deg).astype(
-                    "int64"
-                ),
-            }
-        )
+        match = scored["matched"].fillna(0).astype("int64")
+        no_deg = scored["matched_no_degree"].fillna(0).astype("int64")
+        values = {
+            "recommended": match,
+            "recommended_no_degree": no_deg,
+            "recommended_degree_screened": match.where(scored["has_degree"], no_deg),
+        }
+        table = pd.DataFrame({"group": scored["group"], "n": 1})
+        for m, v in values.items():
+            table[f"{m}__sum"] = v
+            table[f"{m}__squares"] = v * v
+            table[f"{m}__some"] = (v > 0).astype("int64")
+            table[f"{m}__every"] = (v >= matchable).astype("int64")
         counts = table.groupby("group", as_index=False).sum()
-    total = counts[["n", *measures]].sum().to_frame().T
+    columns = [c for c in counts.columns if c != "group"]
+    total = counts[columns].sum().to_frame().T
     counts = pd.concat([counts, total.assign(group="all")], ignore_index=True)
-    frame = pd.concat(
-        [counts[["group", "n"]].assign(measure=m, k=counts[m].astype("int64")) for m in measures],
-        ignore_index=True,
-    )
-    frame["n"] = frame["n"].fillna(0).astype("int64")
-    frame["k"] = frame["k"].fillna(0).astype("int64")
-    frame = with_rates(frame, confidence=confidence)
-    frame["suppressed"] = _suppress_rates(frame, table="measure", min_cell=min_cell)
+    # the statistics step (t intervals over learners, suppression) is lerkit's, shared
+    frame = _posting_shares(counts, measures, matchable, min_cell, confidence)
     frame["impact_ratio"] = np.nan
     frame["difference"] = np.nan
     frame["reference_group"] = pd.Series(pd.NA, index=frame.index, dtype=object)
@@ -1611,7 +1612,7 @@ def matcher_fairness(
     frame["four_fifths_flag"] = pd.array(
         [bool(b) if ok else None for b, ok in zip(below, known, strict=True)], dtype="boolean"
     )
-    frame = frame.drop(columns="k").sort_values(["measure", "group"], ignore_index=True)
+    frame = frame.sort_values(["measure", "group"], ignore_index=True)
     return finish(
         frame,
         analysis="matcher_fairness",

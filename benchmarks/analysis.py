@@ -33,12 +33,9 @@ Before printing figures the run checks that both paths give the same ``n``,
 ``estimate`` and ``suppressed`` for every row of every result (estimates to a relative
 1e-7) and exits with status 1 when they do not.
 
-Two cases run with the parameters a report uses rather than the defaults (their
+One case runs with the parameters a report uses rather than the defaults (its
 ``note``): ``top_occupations`` for a caseload of the first :data:`CASELOAD` learners (by
-default it returns every learner's top occupations: a per-person export, not a report)
-and ``matcher_fairness`` for the postings of :data:`MATCHED_OCCUPATION` (the
-skills-and-hiring report's default; over every posting nearly everyone is recommended
-and every row of ``pilot-default``'s table is hidden).
+default it returns every learner's top occupations: a per-person export, not a report).
 
 Cases left out on a tables-only pilot: ``verification_summary`` (verifies the signed
 credential files, which a ``--no-files`` pilot does not have) and the verdicts of
@@ -83,8 +80,6 @@ LERKIT, PANDAS = "lerkit", "pandas"
 
 #: learners of the top_occupations case: a caseload, the first this many of the table
 CASELOAD = 1_000
-#: postings of the matcher_fairness case (the skills-and-hiring report's default)
-MATCHED_OCCUPATION = "15-1232.00"
 
 
 @dataclass(frozen=True)
@@ -258,10 +253,8 @@ def _cases() -> list[Case]:
         ),
         Case(
             "matcher_fairness",
-            lambda e, o: la.matcher_fairness(e, occupation_soc=MATCHED_OCCUPATION),
-            lambda d, o: pa.matcher_fairness(d, occupation_soc=MATCHED_OCCUPATION),
-            note=f"occupation_soc={MATCHED_OCCUPATION!r}, skills-and-hiring's default: over "
-            "every posting nearly everyone is recommended, every row of pilot-default hidden",
+            lambda e, o: la.matcher_fairness(e),
+            lambda d, o: pa.matcher_fairness(d),
         ),
         Case(
             "wage_change_distribution",

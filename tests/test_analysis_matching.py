@@ -22,6 +22,7 @@ from fairlearn.metrics import (
     selection_rate,
 )
 from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.weightstats import DescrStatsW
 
 import lerkit as lk
 from lerkit.analysis._engine import connect
@@ -351,7 +352,9 @@ def test_matcher_fairness_against_fairlearn(
     share: float,
     region: str | None,
 ) -> None:
-    got = matcher_fairness(pilot, by=by, qualified_share=share, region=region, min_cell=1)
+    got = matcher_fairness(
+        pilot, by=by, qualified_share=share, region=region, per="learner", min_cell=1
+    )
     frame = _learner_frame(skills_of, learners, share, region)
     sensitive = frame[by].astype(str).str.lower()
     for measure in ("recommended", "recommended_no_degree", "recommended_degree_screened"):
@@ -382,10 +385,11 @@ def test_matcher_fairness_region_occupation_filter(
     pilot: Any, skills_of: dict[str, frozenset[str]], learners: pd.DataFrame
 ) -> None:
     # only nursing postings: far fewer learners are recommended than with every posting
-    every = matcher_fairness(pilot, by="stars", qualified_share=0.75, min_cell=1)
+    every = matcher_fairness(pilot, by="stars", qualified_share=0.75, per="learner", min_cell=1)
     nurses = matcher_fairness(
-        pilot, by="stars", qualified_share=0.75, occupation_soc="29-1141.00", min_cell=1
-    )
+        pilot, by="stars", qualified_share=0.75, occupation_soc="29-1141.00", per="learner",
+        min_cell=1,
+    )  # fmt: skip
     post = _read("postings")
     post = post[post["occupation_soc"] == "29-1141.00"]
     req = [frozenset(map(str, r)) for r in post["required_skills"] if len(r)]
@@ -455,8 +459,8 @@ def test_skill_gaps_suppression(
 
 
 def test_matcher_fairness_suppression(pilot: Any) -> None:
-    default = matcher_fairness(pilot, qualified_share=0.75)
-    tiny = matcher_fairness(pilot, qualified_share=0.75, min_cell=1)
+    default = matcher_fairness(pilot, qualified_share=0.75, per="learner")
+    tiny = matcher_fairness(pilot, qualified_share=0.75, per="learner", min_cell=1)
     assert default["suppressed"].sum() > tiny["suppressed"].sum()
     hidden = default[default["suppressed"]]
     assert hidden["estimate"].isna().all()
@@ -475,9 +479,102 @@ def test_matcher_fairness_suppression(pilot: Any) -> None:
         shown = part[~part["suppressed"]]
         reference = set(shown["reference_group"].dropna())
         assert reference <= set(shown["group"])
-    huge = matcher_fairness(pilot, qualified_share=0.75, min_cell=10**6)
+    huge = matcher_fairness(pilot, qualified_share=0.75, per="learner", min_cell=10**6)
     assert huge["suppressed"].all()
     assert huge["estimate"].isna().all()
+
+
+def _pair_frame(
+    skills_of: dict[str, frozenset[str]], learners: pd.DataFrame, share: float, region: str
+) -> pd.DataFrame:
+    """One row per (learner, posting) of a region: what the matcher recommends."""
+    post = _read("postings")
+    post = post[(post["region"] == region) & (post["required_skills"].map(len) > 0)]
+    people = learners[learners["region"] == region]
+    rows = []
+    for lid, education in zip(people.index, people["highest_education"], strict=True):
+        skills = skills_of.get(str(lid), frozenset())
+        for pid, required, degree in zip(
+            post["posting_id"], post["required_skills"], post["requires_degree"], strict=True
+        ):
+            need = frozenset(map(str, required))
+            hit = len(skills & need) / len(need) >= share - 1e-9
+            open_to_all = not (bool(degree) if pd.notna(degree) else False)
+            rows.append({
+                "learner_id": lid, "posting_id": pid, "recommended": int(hit),
+                "recommended_no_degree": int(hit and open_to_all),
+                "recommended_degree_screened": int(
+                    hit and (open_to_all or education in DEGREES)
+                ),
+            })  # fmt: skip
+    return pd.DataFrame(rows).merge(people, left_on="learner_id", right_index=True)
+
+
+@pytest.mark.parametrize(("by", "share"), [("stars", 0.5), ("race_ethnicity", 0.75)])
+def test_matcher_fairness_per_posting_against_fairlearn(
+    pilot: Any,
+    skills_of: dict[str, frozenset[str]],
+    learners: pd.DataFrame,
+    by: str,
+    share: float,
+) -> None:
+    got = matcher_fairness(pilot, by=by, qualified_share=share, region="pacific", min_cell=1)
+    assert got.attrs["parameters"]["per"] == "posting"
+    pairs = _pair_frame(skills_of, learners, share, "pacific")
+    assert got.attrs["matchable_postings"] == pairs["posting_id"].nunique()
+    sensitive = pairs[by].astype(str).str.lower()
+    for measure in ("recommended", "recommended_no_degree", "recommended_degree_screened"):
+        y = pairs[measure].to_numpy()
+        # fairlearn's selection rate over (learner, posting) pairs
+        mf = MetricFrame(metrics=selection_rate, y_true=y, y_pred=y, sensitive_features=sensitive)
+        rows = got[(got["measure"] == measure) & (got["group"] != "all")].set_index("group")
+        assert not rows["suppressed"].any(), "pick a case where nothing is hidden"
+        assert sorted(rows.index) == sorted(mf.by_group.index)
+        for group, rate in mf.by_group.items():
+            assert rows.loc[group, "estimate"] == pytest.approx(rate, rel=1e-12)
+        overall = got[(got["measure"] == measure) & (got["group"] == "all")].iloc[0]
+        assert overall["estimate"] == pytest.approx(mf.overall, rel=1e-12)
+        ratio = demographic_parity_ratio(y, y, sensitive_features=sensitive)
+        assert rows["impact_ratio"].min() == pytest.approx(ratio)
+        # the interval is over learners: each learner's share of postings is one value
+        per_learner = pairs.groupby("learner_id").agg(share=(measure, "mean"), group=(by, "first"))
+        for group, values in per_learner.groupby(per_learner["group"].astype(str).str.lower()):
+            low, high = DescrStatsW(values["share"].to_numpy()).tconfint_mean(alpha=0.05)
+            assert rows.loc[group, "n"] == len(values)
+            assert rows.loc[group, "ci_low"] == pytest.approx(max(low, 0.0), abs=1e-12)
+            assert rows.loc[group, "ci_high"] == pytest.approx(min(high, 1.0), abs=1e-12)
+
+
+def test_matcher_fairness_per_posting_is_telling_where_per_learner_is_not(pilot: Any) -> None:
+    # in pilot-default nearly every learner matches some posting: per learner, too few
+    # are *not* recommended to publish; per posting the rates show, and the degree
+    # screen's gap for STARs (no degree by definition) is flagged
+    learner = matcher_fairness(pilot, by="stars", per="learner")
+    posting = matcher_fairness(pilot, by="stars")
+    assert learner.loc[learner["group"] != "all", "suppressed"].all()
+    shown = posting[~posting["suppressed"]]
+    assert len(shown) == len(posting)
+    screened = shown[shown["measure"] == "recommended_degree_screened"].set_index("group")
+    assert bool(screened.loc["true", "four_fifths_flag"])
+    no_degree = shown[shown["measure"] == "recommended_no_degree"].set_index("group")
+    assert screened.loc["true", "estimate"] == pytest.approx(no_degree.loc["true", "estimate"])
+
+
+def test_matcher_fairness_per_posting_suppression(pilot: Any) -> None:
+    tiny = matcher_fairness(pilot, by="race_ethnicity", qualified_share=1.0, min_cell=1)
+    default = matcher_fairness(pilot, by="race_ethnicity", qualified_share=1.0, min_cell=60)
+    assert default["suppressed"].sum() > 0
+    hidden = default[default["suppressed"]]
+    assert hidden["estimate"].isna().all()
+    assert hidden["impact_ratio"].isna().all()
+    truth = tiny.set_index(["measure", "group"])
+    for measure, part in default[default["group"] != "all"].groupby("measure"):
+        n = truth.loc[[(measure, g) for g in part["group"]], "n"]
+        assert part.loc[(n < 60).to_numpy(), "suppressed"].all()
+        # one hidden group's sum of shares would follow from the "all" row's
+        assert part["suppressed"].sum() != 1
+        shown = part[~part["suppressed"]]
+        assert set(shown["reference_group"].dropna()) <= set(shown["group"])
 
 
 # ------------------------------------------------------------------------------ bad input
@@ -564,7 +661,7 @@ def test_skill_distance_figure(pilot: Any) -> None:
 
 
 def test_matcher_fairness_figure(pilot: Any) -> None:
-    result = matcher_fairness(pilot, qualified_share=0.75)
+    result = matcher_fairness(pilot, qualified_share=0.75, per="learner")
     fig = matcher_fairness_figure(result)
     rows = result[result["group"] != "all"]
     values = _bar_values(fig)

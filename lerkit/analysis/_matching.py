@@ -59,6 +59,7 @@ import pandas as pd
 
 from lerkit.analysis._engine import Engine, EngineSource, as_engine
 from lerkit.analysis._hiring import FOUR_FIFTHS
+from lerkit.analysis._intervals import t_interval
 from lerkit.analysis._result import finish, with_rates
 from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE
 from lerkit.analysis._suppress import MIN_CELL, suppress
@@ -90,6 +91,8 @@ _SEP = "\x1f"
 _FAIRNESS_MEASURES = ("recommended", "recommended_no_degree", "recommended_degree_screened")
 _TOL = 1e-9
 _UNKNOWN = "unknown"
+# suffixes of matcher_fairness's per-posting aggregates
+_SUM, _SQUARES, _SOME, _EVERY = "__sum", "__squares", "__some", "__every"
 
 _TOP_COLUMNS = (
     "learner_id",
@@ -288,15 +291,11 @@ def _labels(series: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------------- suppression
 
 
-def _suppress_rates(frame: pd.DataFrame, *, table: str, min_cell: int) -> pd.Series:
-    """Hidden flags for rows (``table``, ``group``, ``k``, ``n``), ``all`` rows included.
+def _suppress_sizes(frame: pd.DataFrame, *, min_cell: int) -> pd.Series:
+    """Hidden flags from the group sizes ``n`` alone (rows ``group``, ``n``, ``all`` too).
 
-    The group sizes ``n`` repeat in every table, so they are one published table of
-    their own (adding up to the ``all`` size): small ones and their complements are
-    hidden in every row. Then within each table a row is hidden when ``k`` or ``n - k``
-    is small, and more rows are hidden until neither the hidden ``k`` nor the hidden
-    ``n - k`` can be recovered from the ``all`` row (at least two hidden, each with a
-    positive sum).
+    The sizes repeat in every table, so they are one published table of their own
+    (adding up to the ``all`` size): small ones and their complements are hidden.
     """
     hidden = pd.Series(False, index=frame.index)
     parts = frame["group"] != _ALL
@@ -307,6 +306,21 @@ def _suppress_rates(frame: pd.DataFrame, *, table: str, min_cell: int) -> pd.Ser
         hidden |= frame["group"].isin(small_groups)
     totals = frame.loc[~parts]
     hidden.loc[totals.index] |= totals["n"] < min_cell
+    return hidden
+
+
+def _suppress_rates(frame: pd.DataFrame, *, table: str, min_cell: int) -> pd.Series:
+    """Hidden flags for rows (``table``, ``group``, ``k``, ``n``), ``all`` rows included.
+
+    The group sizes ``n`` repeat in every table, so they are one published table of
+    their own (adding up to the ``all`` size): small ones and their complements are
+    hidden in every row. Then within each table a row is hidden when ``k`` or ``n - k``
+    is small, and more rows are hidden until neither the hidden ``k`` nor the hidden
+    ``n - k`` can be recovered from the ``all`` row (at least two hidden, each with a
+    positive sum).
+    """
+    hidden = _suppress_sizes(frame, min_cell=min_cell)
+    parts = frame["group"] != _ALL
     # primary on k and n - k only: each row is its own table here
     rows = frame.assign(suppressed=hidden, _row=np.arange(len(frame)))
     rows = suppress(rows, count="n", min_cell=min_cell, by=("_row",), numerators=["k"])
@@ -805,21 +819,30 @@ def matcher_fairness(
     *,
     region: str | Sequence[str] | None = None,
     occupation_soc: str | Sequence[str] | None = None,
+    per: str = "posting",
     min_cell: int = MIN_CELL,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """How often the skills matcher recommends learners of each group, and how evenly.
 
-    The matcher *recommends* a learner when at least one posting has a match score of
-    at least ``qualified_share`` for them (``recommended``). Two more measures make the
-    effect of degree requirements visible: ``recommended_no_degree`` counts only
-    postings that do not require a degree, and ``recommended_degree_screened`` applies
-    the degree screen (postings requiring a degree are offered only to learners with a
-    bachelor's or graduate degree). Per group: the recommendation rate (the *selection rate* of
-    fairlearn's ``MetricFrame``) with a Wilson interval, its ratio to the highest
-    published group rate (the adverse impact ratio; its minimum is fairlearn's
-    ``demographic_parity_ratio`` when nothing is hidden), the difference from it, and
-    the four-fifths flag (ratio < 0.8).
+    The matcher *recommends* a learner for a posting when their match score for it is at
+    least ``qualified_share`` (``recommended``). Two more measures make the effect of
+    degree requirements visible: ``recommended_no_degree`` counts only postings that do
+    not require a degree, and ``recommended_degree_screened`` applies the degree screen
+    (postings requiring a degree are offered only to learners with a bachelor's or
+    graduate degree).
+
+    ``per="posting"`` (the default): the rate is the share of the matchable postings
+    (in scope, with at least one required skill) a learner is recommended for, averaged
+    over the group's learners: the *selection rate* of fairlearn's ``MetricFrame`` over
+    (learner, posting) pairs, with a Student's t interval over learners. It stays
+    telling in a pilot where nearly everyone matches some posting. ``per="learner"``:
+    the share of learners recommended for at least one posting, with a Wilson
+    interval (the selection rate over learners).
+
+    Per group and measure: the rate, its ratio to the highest published group rate (the
+    adverse impact ratio; its minimum is fairlearn's ``demographic_parity_ratio`` when
+    nothing is hidden), the difference from it, and the four-fifths flag (ratio < 0.8).
 
     Matching runs in the engine on the distinct learner skill sets x the distinct
     posting requirement sets (not learners x postings), so it scales to millions of
@@ -838,8 +861,13 @@ def matcher_fairness(
         there: the matcher of a regional workforce board.
     occupation_soc
         Only postings for this occupation (or these occupations).
+    per
+        ``"posting"`` (share of postings recommended, per learner) or ``"learner"``
+        (recommended for at least one posting).
     min_cell
-        Counts of people below this are hidden.
+        Counts of people below this are hidden. Per posting, a group is also hidden
+        when fewer than ``min_cell`` of its learners are recommended for any posting (or
+        fewer than ``min_cell`` are not recommended for every one).
     confidence
         Level of the Wilson intervals.
 
@@ -855,7 +883,8 @@ def matcher_fairness(
         recommended or not recommended, are hidden with complements (group sizes and
         counts add up to the ``all`` row); the reference is chosen among shown groups so
         that no ratio reveals a hidden rate. ``attrs["disparity"]`` holds each
-        measure's lowest ratio and largest difference over the shown groups.
+        measure's lowest ratio and largest difference over the shown groups,
+        ``attrs["matchable_postings"]`` the number of postings scored.
 
     Raises
     ------
@@ -871,6 +900,10 @@ def matcher_fairness(
     ['recommended', 'recommended_degree_screened', 'recommended_no_degree']
     """
     _check_share(qualified_share)
+    if per not in ("posting", "learner"):
+        raise LerkitError(
+            f"per must be 'posting' or 'learner', got {per!r}", code="invalid_argument"
+        )
     regions = _as_list(region, "region")
     occupations = _as_list(occupation_soc, "occupation_soc")
     engine = as_engine(dataset)
@@ -885,32 +918,46 @@ def matcher_fairness(
         local = learners.filter(learners.region.isin(regions)).select("learner_id")
         people = people.join(local, "learner_id")
 
-    flags = _recommendations(engine, qualified_share, regions, occupations)
+    flags, matchable = _recommendations(engine, qualified_share, regions, occupations)
     scored = people.left_join(flags, "learner_id")
-    recommended = scored.any_match.fill_null(False).cast("int64")
-    no_degree = scored.any_no_degree.fill_null(False)
-    screened = ibis.ifelse(scored.has_degree, scored.any_match.fill_null(False), no_degree)
-    counts = engine.execute(
-        scored.group_by("group").aggregate(
-            n=scored.count(),
-            recommended=recommended.sum(),
-            recommended_no_degree=no_degree.cast("int64").sum(),
-            recommended_degree_screened=screened.cast("int64").sum(),
-        )
-    )
-    counts["group"] = _labels(counts["group"])
     measures = _FAIRNESS_MEASURES
-    counts = counts.groupby("group", as_index=False)[["n", *measures]].sum()
-    total = counts[["n", *measures]].sum().to_frame().T
+    if per == "learner":
+        recommended = scored.any_match.fill_null(False)
+        no_degree = scored.any_no_degree.fill_null(False)
+        screened = ibis.ifelse(scored.has_degree, recommended, no_degree)
+        values = dict(zip(measures, (recommended, no_degree, screened), strict=True))
+        aggregates = {m: v.cast("int64").sum() for m, v in values.items()}
+    else:
+        matched = scored.matched.fill_null(0)
+        no_degree_count = scored.matched_no_degree.fill_null(0)
+        screened_count = ibis.ifelse(scored.has_degree, matched, no_degree_count)
+        counted = dict(zip(measures, (matched, no_degree_count, screened_count), strict=True))
+        aggregates = {}
+        for m, v in counted.items():
+            aggregates |= {
+                f"{m}{_SUM}": v.sum(),
+                f"{m}{_SQUARES}": (v * v).sum(),
+                f"{m}{_SOME}": (v > 0).cast("int64").sum(),
+                f"{m}{_EVERY}": (v >= matchable).cast("int64").sum(),
+            }
+    counts = engine.execute(scored.group_by("group").aggregate(n=scored.count(), **aggregates))
+    counts["group"] = _labels(counts["group"])
+    columns = ["n", *aggregates]
+    counts = counts.groupby("group", as_index=False)[columns].sum()
+    total = counts[columns].sum().to_frame().T
     counts = pd.concat([counts, total.assign(group=_ALL)], ignore_index=True)
-    frame = pd.concat(
-        [counts[["group", "n"]].assign(measure=m, k=counts[m].astype("int64")) for m in measures],
-        ignore_index=True,
-    )
-    frame["n"] = frame["n"].fillna(0).astype("int64")
-    frame["k"] = frame["k"].fillna(0).astype("int64")
-    frame = with_rates(frame, confidence=confidence)
-    frame["suppressed"] = _suppress_rates(frame, table="measure", min_cell=min_cell)
+    counts[columns] = counts[columns].fillna(0)
+    if per == "learner":
+        frame = pd.concat(
+            [counts[["group", "n"]].assign(measure=m, k=counts[m]) for m in measures],
+            ignore_index=True,
+        )
+        frame["n"] = frame["n"].astype("int64")
+        frame["k"] = frame["k"].astype("int64")
+        frame = with_rates(frame, confidence=confidence)
+        frame["suppressed"] = _suppress_rates(frame, table="measure", min_cell=min_cell)
+    else:
+        frame = _posting_shares(counts, measures, matchable, min_cell, confidence)
 
     disparity: dict[str, dict[str, Any]] = {}
     frame["impact_ratio"] = np.nan
@@ -938,7 +985,8 @@ def matcher_fairness(
     frame["four_fifths_flag"] = pd.array(
         [bool(b) if ok else None for b, ok in zip(below, known, strict=True)], dtype="boolean"
     )
-    frame = frame.drop(columns="k").sort_values(["measure", "group"], ignore_index=True)
+    frame = frame.drop(columns="k", errors="ignore")
+    frame = frame.sort_values(["measure", "group"], ignore_index=True)
     result = finish(
         frame,
         analysis="matcher_fairness",
@@ -947,6 +995,7 @@ def matcher_fairness(
             "qualified_share": qualified_share,
             "region": regions,
             "occupation_soc": occupations,
+            "per": per,
         },
         min_cell=min_cell,
         confidence=confidence,
@@ -954,11 +1003,13 @@ def matcher_fairness(
         hide=["impact_ratio", "difference", "four_fifths_flag"],
     )
     result.attrs["unit"] = "learner"
+    result.attrs["matchable_postings"] = matchable
     result.attrs["disparity"] = disparity
+    which = "some posting" if per == "learner" else "share of the matchable postings that"
     result.attrs["definitions"] = {
-        "recommended": f"some posting has match score >= {qualified_share}",
-        "recommended_no_degree": f"some posting not requiring a degree has match score "
-        f">= {qualified_share}",
+        "recommended": f"{which} has match score >= {qualified_share}",
+        "recommended_no_degree": f"{which} does not require a degree and has match "
+        f"score >= {qualified_share}",
         "recommended_degree_screened": "as recommended for degree holders "
         f"(highest_education in {list(DEGREE_LEVELS)}), else as recommended_no_degree",
         "impact_ratio": "rate / highest shown group rate of the measure",
@@ -967,13 +1018,65 @@ def matcher_fairness(
     return result
 
 
+def _posting_shares(
+    counts: pd.DataFrame,
+    measures: Sequence[str],
+    matchable: int,
+    min_cell: int,
+    confidence: float,
+) -> pd.DataFrame:
+    """Per group and measure: the mean share of matchable postings recommended.
+
+    Each learner is one observation (their share), so the interval is Student's t over
+    learners, clipped to [0, 1]; the (learner, posting) pairs are not independent.
+    """
+    parts = []
+    for m in measures:
+        n = counts["n"].astype("int64")
+        total, squares = counts[f"{m}{_SUM}"], counts[f"{m}{_SQUARES}"]
+        scale = float(max(matchable, 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(n > 0, total / n / scale, np.nan)
+            variance = np.where(n > 1, (squares - total**2 / n) / (n - 1), np.nan)
+        sd = np.sqrt(np.clip(variance, 0.0, None)) / scale
+        low, high = t_interval(mean, sd, n, confidence)
+        parts.append(
+            pd.DataFrame({
+                "group": counts["group"], "measure": m, "n": n, "estimate": mean,
+                "ci_low": np.clip(low, 0.0, 1.0), "ci_high": np.clip(high, 0.0, 1.0),
+                "some": counts[f"{m}{_SOME}"], "every": counts[f"{m}{_EVERY}"],
+            })
+        )  # fmt: skip
+    frame = pd.concat(parts, ignore_index=True)
+    # a mean over a group says little about any one member unless nearly all of them
+    # share an extreme: fewer than min_cell recommended for any posting (or fewer than
+    # min_cell short of every posting) hides the group, as a small k would a rate
+    primary = _suppress_sizes(frame, min_cell=min_cell)
+    primary |= frame["some"] < min_cell
+    primary |= (frame["n"] - frame["every"]) < min_cell
+    groups = frame["group"] != _ALL
+    # the groups' sums of shares add up to the "all" row's: one hidden group alone
+    # could be solved from it, so each measure hides at least two
+    done = suppress(
+        frame.loc[groups].assign(suppressed=primary[groups]),
+        count="n", min_cell=min_cell, by=("measure",),
+    )  # fmt: skip
+    primary.loc[done.index] = done["suppressed"].astype(bool).to_numpy()
+    return frame.assign(suppressed=primary).drop(columns=["some", "every"])
+
+
 def _recommendations(
     engine: Engine,
     qualified_share: float,
     regions: list[str] | None,
     occupations: list[str] | None,
-) -> Any:
-    """Per learner with a relevant skill: ``any_match`` and ``any_no_degree`` flags."""
+) -> tuple[Any, int]:
+    """Per learner with a relevant skill: what the matcher recommends them for.
+
+    ``any_match`` / ``any_no_degree``: some posting (without a degree requirement);
+    ``matched`` / ``matched_no_degree``: how many. Also returns the number of postings
+    the matcher can score (in scope, with at least one required skill).
+    """
     postings = engine.table("postings")
     for column, values in (("region", regions), ("occupation_soc", occupations)):
         if values is None:
@@ -992,7 +1095,9 @@ def _recommendations(
     degree = postings.select("posting_id", degree=postings.requires_degree.fill_null(False))
     sets = sets.join(degree, "posting_id")
     sets = sets.group_by("req_key", "required").aggregate(
-        no_degree=(~sets.degree).cast("int64").max()
+        no_degree=(~sets.degree).cast("int64").max(),
+        postings=sets.count(),
+        postings_no_degree=(~sets.degree).cast("int64").sum(),
     )
     req_skills = (
         sets.select("req_key", skill_id=sets.req_key.split(_SEP).unnest())
@@ -1002,12 +1107,19 @@ def _recommendations(
     # only skills some posting asks for can change a score: they define a skill set
     learner_sets = skill_sets(_held_skills(engine, distinct=False), needs)
     pairs = _set_skills(learner_sets).join(req_skills, "skill_id")
-    covered = pairs.group_by("set_key", "req_key", "required", "no_degree").aggregate(
-        covered=pairs.count()
-    )
+    covered = pairs.group_by(
+        "set_key", "req_key", "required", "no_degree", "postings", "postings_no_degree"
+    ).aggregate(covered=pairs.count())
     share = covered.covered.cast("float64") / covered.required.cast("float64")
     hits = covered.filter(share >= qualified_share - _TOL)
     per_set = hits.group_by("set_key").aggregate(
-        any_match=hits.count() > 0, any_no_degree=hits.no_degree.max() == 1
+        any_match=hits.count() > 0,
+        any_no_degree=hits.no_degree.max() == 1,
+        matched=hits.postings.sum(),
+        matched_no_degree=hits.postings_no_degree.sum(),
     )
-    return learner_sets.join(per_set, "set_key").select("learner_id", "any_match", "any_no_degree")
+    flags = learner_sets.join(per_set, "set_key").select(
+        "learner_id", "any_match", "any_no_degree", "matched", "matched_no_degree"
+    )
+    matchable = engine.execute(sets.aggregate(postings=sets.postings.sum()))["postings"]
+    return flags, int(matchable.fillna(0).iloc[0])

@@ -193,6 +193,10 @@ def _count(value: object) -> str:
 def matcher_fairness_figure(result: pd.DataFrame, *, include_all: bool = False) -> go.Figure:
     """Recommendation rates by group, with intervals and each measure's four-fifths line.
 
+    The rates are those of the result: the average share of postings a learner is
+    recommended for (``per="posting"``) or the share of learners recommended for at
+    least one posting (``per="learner"``).
+
     A dashed line per measure marks four fifths of the highest shown group rate: a bar
     below its line has an adverse impact ratio under 0.8.
 
@@ -213,18 +217,21 @@ def matcher_fairness_figure(result: pd.DataFrame, *, include_all: bool = False) 
     >>> from lerkit.analysis._matching import matcher_fairness
     >>> table = matcher_fairness(lk.datasets.load("pilot-default"), qualified_share=0.75)
     >>> matcher_fairness_figure(table).layout.yaxis.title.text
-    'Learners recommended at least one posting (%)'
+    'Postings recommended, average per learner (%)'
     """
     require_analysis(result, "matcher_fairness")
     by = _by(result)
-    share = result.attrs.get("parameters", {}).get("qualified_share")
+    parameters = result.attrs.get("parameters", {})
+    share = parameters.get("qualified_share")
+    per_posting = parameters.get("per", "learner") == "posting"
     rows = result if include_all else result[result["group"] != "all"]
     order = {m: i for i, m in enumerate(_MEASURES)}
     rows = rows.sort_values("measure", key=lambda s: s.map(order), kind="stable").copy()
     rows["label"] = [_group_label(g, by) for g in rows["group"]]
     rows["matcher"] = rows["measure"].map(_MEASURES).fillna(rows["measure"])
+    what = "a posting's" if per_posting else "some posting's"
     subtitle = (
-        f"Recommended: some posting's required skills are at least {share:.0%} covered; "
+        f"Recommended: {what} required skills are at least {share:.0%} covered; "
         "dashed lines (bar colours): 0.8 × the highest group rate (four-fifths rule)"
         if isinstance(share, float | int)
         else None
@@ -234,7 +241,11 @@ def matcher_fairness_figure(result: pd.DataFrame, *, include_all: bool = False) 
         "label",
         title=f"Skills matcher recommendation rates, by {column_title(by).lower()}",
         x_title=column_title(by),
-        y_title="Learners recommended at least one posting (%)",
+        y_title=(
+            "Postings recommended, average per learner (%)"
+            if per_posting
+            else "Learners recommended at least one posting (%)"
+        ),
         color="matcher",
         color_title="Postings considered",
         percent=True,
