@@ -43,7 +43,7 @@ from lerkit.analysis._descriptive import (
 )
 from lerkit.analysis._efficiency import median_interval
 from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
-from lerkit.analysis._follow_through import typology
+from lerkit.analysis._follow_through import follow_through_table, typology
 from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
 from lerkit.analysis._intervals import newcombe, t_interval
 from lerkit.analysis._power import power_analysis
@@ -713,20 +713,8 @@ def degree_requirement_follow_through(
     # the permutation scans and typology are lerkit's statistics step on the small
     # employer-by-month frames, shared as every baseline shares its statistics
     employers = typology(monthly, hires, confidence=confidence)
-    employers["suppressed_by"] = np.minimum(employers["hires_before"], employers["hires_after"])
-    frame = pd.concat([quarterly.drop(columns="k"), employers], ignore_index=True)
-    frame["cell"] = frame["n"].where(frame["part"] == "quarterly", frame["suppressed_by"])
-    frame = frame.drop(columns="suppressed_by")
-    frame = suppress(frame, count="cell", min_cell=min_cell, by=("part", "category"))
-    frame = frame.drop(columns="cell")
-    return finish(
-        frame,
-        analysis="degree_requirement_follow_through",
-        parameters={},
-        min_cell=min_cell,
-        confidence=confidence,
-        groups=["part", "category"],
-        hide=["hires_before", "hires_after", "nondegree_share_before", "nondegree_share_after"],
+    return follow_through_table(
+        quarterly, employers, parameters={}, min_cell=min_cell, confidence=confidence
     )
 
 

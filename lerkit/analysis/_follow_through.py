@@ -39,6 +39,7 @@ __all__ = [
     "RISE_THRESHOLD",
     "Segment",
     "degree_requirement_follow_through",
+    "follow_through_table",
     "low_segment",
     "rise_point",
     "typology",
@@ -254,8 +255,11 @@ def degree_requirement_follow_through(
         reinstatement). Typology:
 
         - ``backslid``: the requirement came back;
-        - ``followed_through``: after - before >= ``rise_threshold``;
-        - ``in_name_only``: a smaller rise (or a fall);
+        - ``followed_through``: the rise (after - before) is at least
+          ``rise_threshold`` and its Newcombe interval lies above zero;
+        - ``in_name_only``: the interval lies below ``rise_threshold`` (any rise is
+          smaller than that, or the share fell);
+        - ``unclear``: neither (too few hires to tell a meaningful rise from none);
         - ``insufficient_hires``: fewer than ``min_hires`` hires before or after;
         - ``no_drop``: no drop detected;
         - ``insufficient_postings``: fewer than ``min_postings`` postings in all, too
@@ -297,7 +301,7 @@ def degree_requirement_follow_through(
         ``typology``, ``n_postings``, ``dropped_on``, ``reinstated_on`` (first day of
         the month), ``p_drop``, ``p_reinstated``, ``hires_before``, ``hires_after``,
         ``nondegree_share_before``, ``nondegree_share_after`` (``estimate`` is then the
-        rise, after minus before). Employer rows are suppressed when fewer than
+        rise, after minus before, with its Newcombe interval). Employer rows are suppressed when fewer than
         ``min_cell`` hires lie on either side of the drop; the typology stays visible.
         ``attrs["typology_counts"]`` tallies it.
 
@@ -354,8 +358,32 @@ def degree_requirement_follow_through(
         reinstate_alpha=reinstate_alpha, min_postings=min_postings, min_side=min_side,
         min_hires=min_hires, permutations=permutations, seed=seed, confidence=confidence,
     )  # fmt: skip
-    employers["suppressed_by"] = np.minimum(employers["hires_before"], employers["hires_after"])
+    parameters = {
+        "rise_threshold": rise_threshold,
+        "alpha": alpha,
+        "reinstate_alpha": reinstate_alpha,
+        "min_postings": min_postings,
+        "min_side": min_side,
+        "min_hires": min_hires,
+        "permutations": permutations,
+        "seed": seed,
+    }
+    return follow_through_table(
+        quarterly, employers, parameters=parameters, min_cell=min_cell, confidence=confidence
+    )
 
+
+def follow_through_table(
+    quarterly: pd.DataFrame,
+    employers: pd.DataFrame,
+    *,
+    parameters: dict[str, Any],
+    min_cell: int,
+    confidence: float,
+) -> pd.DataFrame:
+    """The published result from the quarterly shares and :func:`typology`'s rows."""
+    smaller_side = np.minimum(employers["hires_before"], employers["hires_after"])
+    employers = employers.assign(suppressed_by=smaller_side)
     frame = pd.concat([quarterly.drop(columns="k"), employers], ignore_index=True)
     frame["cell"] = frame["n"].where(frame["part"] == "quarterly", frame["suppressed_by"])
     frame = frame.drop(columns="suppressed_by")
@@ -366,16 +394,7 @@ def degree_requirement_follow_through(
     result = finish(
         frame,
         analysis="degree_requirement_follow_through",
-        parameters={
-            "rise_threshold": rise_threshold,
-            "alpha": alpha,
-            "reinstate_alpha": reinstate_alpha,
-            "min_postings": min_postings,
-            "min_side": min_side,
-            "min_hires": min_hires,
-            "permutations": permutations,
-            "seed": seed,
-        },
+        parameters=parameters,
         min_cell=min_cell,
         confidence=confidence,
         groups=["part", "category"],
@@ -426,9 +445,10 @@ def typology(
 
     ``monthly`` has ``employer_id``, ``month``, ``n`` postings and ``k`` requiring a
     degree, and optionally ``stratum`` (e.g. the occupation: each stratum is then
-    compared with itself, see :func:`low_segment`); ``hires`` has ``employer_id``, ``month`` (of the posting), ``hires`` and
-    ``nondegree``. Months without postings are left out of the scan: they carry no
-    evidence either way.
+    compared with itself, see :func:`low_segment`); ``hires`` has ``employer_id``,
+    ``month`` (of the posting), ``hires`` and ``nondegree``. Months without postings are
+    left out of the scan: they carry no evidence either way. Parameters as in
+    :func:`degree_requirement_follow_through`.
     """
     monthly = monthly.assign(month=pd.to_datetime(monthly["month"]))
     if "stratum" not in monthly:
