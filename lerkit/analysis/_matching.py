@@ -869,7 +869,7 @@ def matcher_fairness(
         when fewer than ``min_cell`` of its learners are recommended for any posting (or
         fewer than ``min_cell`` are not recommended for every one).
     confidence
-        Level of the Wilson intervals.
+        Level of the intervals (Wilson per learner, Student's t per posting).
 
     Returns
     -------
@@ -879,9 +879,9 @@ def matcher_fairness(
         (categories of ``by`` and ``"all"``): ``estimate`` (rate), ``ci_low``,
         ``ci_high``, ``n`` (learners), ``suppressed``, ``impact_ratio`` (to the highest
         published rate of the measure), ``difference`` (from it), ``four_fifths_flag``
-        and ``reference_group``. Groups with fewer than ``min_cell`` learners,
-        recommended or not recommended, are hidden with complements (group sizes and
-        counts add up to the ``all`` row); the reference is chosen among shown groups so
+        and ``reference_group``. Groups are hidden as ``min_cell`` says (per learner:
+        fewer than ``min_cell`` learners, recommended or not), with complements (group
+        sizes, counts and sums of shares add up to the ``all`` row); the reference is chosen among shown groups so
         that no ratio reveals a hidden rate. ``attrs["disparity"]`` holds each
         measure's lowest ratio and largest difference over the shown groups,
         ``attrs["matchable_postings"]`` the number of postings scored.
@@ -1005,11 +1005,18 @@ def matcher_fairness(
     result.attrs["unit"] = "learner"
     result.attrs["matchable_postings"] = matchable
     result.attrs["disparity"] = disparity
-    which = "some posting" if per == "learner" else "share of the matchable postings that"
+    if per == "learner":
+        recommended = f"some posting has match score >= {qualified_share}"
+        no_degree_text = f"some posting not requiring a degree has match score >= {qualified_share}"
+    else:
+        recommended = (
+            f"mean over learners of the share of the {matchable} matchable postings "
+            f"with match score >= {qualified_share}"
+        )
+        no_degree_text = f"{recommended}, counting only postings not requiring a degree"
     result.attrs["definitions"] = {
-        "recommended": f"{which} has match score >= {qualified_share}",
-        "recommended_no_degree": f"{which} does not require a degree and has match "
-        f"score >= {qualified_share}",
+        "recommended": recommended,
+        "recommended_no_degree": no_degree_text,
         "recommended_degree_screened": "as recommended for degree holders "
         f"(highest_education in {list(DEGREE_LEVELS)}), else as recommended_no_degree",
         "impact_ratio": "rate / highest shown group rate of the measure",
