@@ -217,7 +217,7 @@ def matcher_fairness_figure(result: pd.DataFrame, *, include_all: bool = False) 
     >>> from lerkit.analysis._matching import matcher_fairness
     >>> table = matcher_fairness(lk.datasets.load("pilot-default"), qualified_share=0.75)
     >>> matcher_fairness_figure(table).layout.yaxis.title.text
-    'Postings recommended, average per learner (%)'
+    'Postings recommended (%)'
     """
     require_analysis(result, "matcher_fairness")
     by = _by(result)
@@ -229,7 +229,11 @@ def matcher_fairness_figure(result: pd.DataFrame, *, include_all: bool = False) 
     rows = rows.sort_values("measure", key=lambda s: s.map(order), kind="stable").copy()
     rows["label"] = [_group_label(g, by) for g in rows["group"]]
     rows["matcher"] = rows["measure"].map(_MEASURES).fillna(rows["measure"])
-    what = "a posting's" if per_posting else "some posting's"
+    what = (
+        "the average share of postings per learner whose"
+        if per_posting
+        else "learners for whom some posting's"
+    )
     subtitle = (
         f"Recommended: {what} required skills are at least {share:.0%} covered; "
         "dashed lines (bar colours): 0.8 × the highest group rate (four-fifths rule)"
@@ -241,11 +245,8 @@ def matcher_fairness_figure(result: pd.DataFrame, *, include_all: bool = False) 
         "label",
         title=f"Skills matcher recommendation rates, by {column_title(by).lower()}",
         x_title=column_title(by),
-        y_title=(
-            "Postings recommended, average per learner (%)"
-            if per_posting
-            else "Learners recommended at least one posting (%)"
-        ),
+        # short: a long title runs past the plot, whose height the group labels take
+        y_title="Postings recommended (%)" if per_posting else "Learners recommended (%)",
         color="matcher",
         color_title="Postings considered",
         percent=True,
