@@ -594,6 +594,7 @@ def test_matcher_fairness_per_posting_suppression(pilot: Any) -> None:
         (lambda p: top_occupations(p, qualified_share=2), "got 2"),
         (lambda p: skill_distance(p, reachable=1.5), "got 1.5"),
         (lambda p: matcher_fairness(p, region=[]), "got []"),
+        (lambda p: matcher_fairness(p, per="pair"), "per must be 'posting' or 'learner'"),
         (lambda p: matcher_fairness(p, region="pacfic"), "no posting has region 'pacfic'"),
         (
             lambda p: matcher_fairness(p, occupation_soc=["15-1232.00", "99-9999.00"]),
