@@ -1494,8 +1494,7 @@ def matcher_fairness(
 ) -> pd.DataFrame:
     """The share of postings the skills matcher recommends learners of each group for
     (lerkit's default ``per="posting"``; no region filter)."""
-    from lerkit.analysis._hiring import FOUR_FIFTHS
-    from lerkit.analysis._matching import _posting_shares
+    from lerkit.analysis._matching import _impact_ratios, _posting_shares
 
     measures = ("recommended", "recommended_no_degree", "recommended_degree_screened")
     with DATA():
@@ -1580,26 +1579,10 @@ def matcher_fairness(
     columns = [c for c in counts.columns if c != "group"]
     total = counts[columns].sum().to_frame().T
     counts = pd.concat([counts, total.assign(group="all")], ignore_index=True)
-    # the statistics step (t intervals over learners, suppression) is lerkit's, shared
+    # the statistics step (t intervals over learners, suppression, impact ratios) is
+    # lerkit's, shared
     frame = _posting_shares(counts, measures, matchable, min_cell, confidence)
-    frame["impact_ratio"] = np.nan
-    frame["difference"] = np.nan
-    frame["reference_group"] = pd.Series(pd.NA, index=frame.index, dtype=object)
-    for measure in measures:
-        rows = (frame["measure"] == measure) & (frame["group"] != "all")
-        shown = rows & ~frame["suppressed"]
-        if not shown.any():
-            continue
-        best = frame.loc[shown, "estimate"].max()
-        reference = str(frame.loc[shown & (frame["estimate"] == best), "group"].iloc[0])
-        frame.loc[rows, "impact_ratio"] = frame.loc[rows, "estimate"] / best if best > 0 else np.nan
-        frame.loc[rows, "difference"] = frame.loc[rows, "estimate"] - best
-        frame.loc[rows, "reference_group"] = reference
-    below = frame["impact_ratio"].to_numpy(dtype=float) < FOUR_FIFTHS - _SKILL_TOL
-    known = frame["impact_ratio"].notna().to_numpy(dtype=bool)
-    frame["four_fifths_flag"] = pd.array(
-        [bool(b) if ok else None for b, ok in zip(below, known, strict=True)], dtype="boolean"
-    )
+    _impact_ratios(frame, measures)
     frame = frame.sort_values(["measure", "group"], ignore_index=True)
     return finish(
         frame,

@@ -959,32 +959,7 @@ def matcher_fairness(
     else:
         frame = _posting_shares(counts, measures, matchable, min_cell, confidence)
 
-    disparity: dict[str, dict[str, Any]] = {}
-    frame["impact_ratio"] = np.nan
-    frame["difference"] = np.nan
-    frame["reference_group"] = pd.Series(pd.NA, index=frame.index, dtype=object)
-    for measure in measures:
-        rows = (frame["measure"] == measure) & (frame["group"] != _ALL)
-        shown = rows & ~frame["suppressed"]
-        if not shown.any():
-            disparity[measure] = {"reference_group": None, "ratio": None, "difference": None}
-            continue
-        best = frame.loc[shown, "estimate"].max()
-        reference = str(frame.loc[shown & (frame["estimate"] == best), "group"].iloc[0])
-        ratio = frame.loc[rows, "estimate"] / best if best > 0 else np.nan
-        frame.loc[rows, "impact_ratio"] = ratio
-        frame.loc[rows, "difference"] = frame.loc[rows, "estimate"] - best
-        frame.loc[rows, "reference_group"] = reference
-        disparity[measure] = {
-            "reference_group": reference,
-            "ratio": float(frame.loc[shown, "impact_ratio"].min()),
-            "difference": float(-frame.loc[shown, "difference"].min()),
-        }
-    below = frame["impact_ratio"].to_numpy(dtype=float) < FOUR_FIFTHS - _TOL
-    known = frame["impact_ratio"].notna().to_numpy(dtype=bool)
-    frame["four_fifths_flag"] = pd.array(
-        [bool(b) if ok else None for b, ok in zip(below, known, strict=True)], dtype="boolean"
-    )
+    disparity = _impact_ratios(frame, measures)
     frame = frame.drop(columns="k", errors="ignore")
     frame = frame.sort_values(["measure", "group"], ignore_index=True)
     result = finish(
@@ -1023,6 +998,39 @@ def matcher_fairness(
         "four_fifths_flag": f"impact_ratio < {FOUR_FIFTHS}",
     }
     return result
+
+
+def _impact_ratios(frame: pd.DataFrame, measures: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Add ``impact_ratio``, ``difference``, ``reference_group`` and
+    ``four_fifths_flag`` to ``frame`` in place, per measure against its highest shown
+    group rate; return each measure's lowest ratio and largest difference."""
+    disparity: dict[str, dict[str, Any]] = {}
+    frame["impact_ratio"] = np.nan
+    frame["difference"] = np.nan
+    frame["reference_group"] = pd.Series(pd.NA, index=frame.index, dtype=object)
+    for measure in measures:
+        rows = (frame["measure"] == measure) & (frame["group"] != _ALL)
+        shown = rows & ~frame["suppressed"]
+        if not shown.any():
+            disparity[measure] = {"reference_group": None, "ratio": None, "difference": None}
+            continue
+        best = frame.loc[shown, "estimate"].max()
+        reference = str(frame.loc[shown & (frame["estimate"] == best), "group"].iloc[0])
+        ratio = frame.loc[rows, "estimate"] / best if best > 0 else np.nan
+        frame.loc[rows, "impact_ratio"] = ratio
+        frame.loc[rows, "difference"] = frame.loc[rows, "estimate"] - best
+        frame.loc[rows, "reference_group"] = reference
+        disparity[measure] = {
+            "reference_group": reference,
+            "ratio": float(frame.loc[shown, "impact_ratio"].min()),
+            "difference": float(-frame.loc[shown, "difference"].min()),
+        }
+    below = frame["impact_ratio"].to_numpy(dtype=float) < FOUR_FIFTHS - _TOL
+    known = frame["impact_ratio"].notna().to_numpy(dtype=bool)
+    frame["four_fifths_flag"] = pd.array(
+        [bool(b) if ok else None for b, ok in zip(below, known, strict=True)], dtype="boolean"
+    )
+    return disparity
 
 
 def _posting_shares(
