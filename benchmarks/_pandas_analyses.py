@@ -1698,8 +1698,7 @@ def occupation_transitions(
     root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95
 ) -> pd.DataFrame:
     """Flows from the first-quarter state to the last-quarter state (everyone together)."""
-    from lerkit.analysis._intervals import wilson
-    from lerkit.analysis._mobility import NOT_EMPLOYED, _state_order, _suppress_flows
+    from lerkit.analysis._mobility import NOT_EMPLOYED, flow_table
 
     with DATA():
         pairs, _first, _last = _window_pairs(root, None)
@@ -1723,23 +1722,8 @@ def occupation_transitions(
             .reset_index()
         )
         occupations = read(root, "occupations", ["occupation_soc", "title"])
-    states = sorted(set(got["origin"]) | set(got["destination"]), key=_state_order)
-    grid = pd.DataFrame({"origin": states}).merge(
-        pd.DataFrame({"destination": states}), how="cross"
-    )
-    grid = grid.merge(got, on=["origin", "destination"], how="left")
-    grid["n"] = grid["n"].fillna(0).astype("int64")
-    grid["wage_n"] = grid["wage_n"].fillna(0).astype("int64")
-    grid["origin_n"] = grid.groupby("origin")["n"].transform("sum").astype("int64")
-    grid = _suppress_flows(grid, min_cell)
-    grid["measure"] = "share_of_origin"
-    share_low, share_high = wilson(grid["n"], grid["origin_n"], confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        grid["estimate"] = np.where(grid["origin_n"] > 0, grid["n"] / grid["origin_n"], np.nan)
-    grid["ci_low"], grid["ci_high"] = share_low, share_high
-    low, high = t_interval(grid["wage_change"], grid["wage_sd"], grid["wage_n"], confidence)
-    grid["wage_change_low"], grid["wage_change_high"] = low, high
-    grid["log_change_pct"] = 100.0 * grid["log_change"]
+    # the grid, its suppression and the intervals are lerkit's statistics step, shared
+    grid = flow_table(got, [], min_cell=min_cell, confidence=confidence)
     titles = dict(
         zip(occupations["occupation_soc"].astype(str), occupations["title"].astype(str),
             strict=True)

@@ -644,6 +644,37 @@ def occupation_transitions(
     names = groups or []
     for key in keys:
         got[key] = got[key].astype(str)
+    grid = flow_table(got, keys, min_cell=min_cell, confidence=confidence)
+    titles = _titles(engine)
+    grid["origin_title"] = grid["origin"].map(lambda s: _state_title(s, titles))
+    grid["destination_title"] = grid["destination"].map(lambda s: _state_title(s, titles))
+    grid = _rename(grid, names)
+    columns = [*names, "origin", "destination", "measure", "estimate", "ci_low", "ci_high", "n",
+               "suppressed", "origin_title", "destination_title", "origin_n", "wage_n",
+               "wage_change", "wage_change_low", "wage_change_high", "log_change_pct"]  # fmt: skip
+    return finish(
+        grid[columns],
+        analysis="occupation_transitions",
+        parameters={"by": by, "group": wanted, "pre": before, "post": after, "cohort": cohort},
+        min_cell=min_cell,
+        confidence=confidence,
+        groups=[*names, "origin", "destination"],
+        hide=["origin_n", "wage_n", "wage_change", "wage_change_low", "wage_change_high",
+              "log_change_pct"],
+    )  # fmt: skip
+
+
+def flow_table(
+    got: pd.DataFrame, keys: Sequence[str], *, min_cell: int, confidence: float
+) -> pd.DataFrame:
+    """Square flow tables from per-(``keys``, origin, destination) aggregates.
+
+    ``got`` has ``n``, ``wage_n``, ``wage_change``, ``wage_sd`` and ``log_change`` per
+    flow. Every pair of states is a row (absent flows count 0), each group's table is
+    suppressed on its own, and shares of origin (Wilson) and wage changes (t) get their
+    intervals.
+    """
+    keys = list(keys)
     states = sorted(set(got["origin"]) | set(got["destination"]), key=_state_order)
     grid = pd.DataFrame({"origin": states}).merge(
         pd.DataFrame({"destination": states}), how="cross"
@@ -670,23 +701,7 @@ def occupation_transitions(
     low, high = t_interval(grid["wage_change"], grid["wage_sd"], grid["wage_n"], confidence)
     grid["wage_change_low"], grid["wage_change_high"] = low, high
     grid["log_change_pct"] = 100.0 * grid["log_change"]
-    titles = _titles(engine)
-    grid["origin_title"] = grid["origin"].map(lambda s: _state_title(s, titles))
-    grid["destination_title"] = grid["destination"].map(lambda s: _state_title(s, titles))
-    grid = _rename(grid, names)
-    columns = [*names, "origin", "destination", "measure", "estimate", "ci_low", "ci_high", "n",
-               "suppressed", "origin_title", "destination_title", "origin_n", "wage_n",
-               "wage_change", "wage_change_low", "wage_change_high", "log_change_pct"]  # fmt: skip
-    return finish(
-        grid[columns],
-        analysis="occupation_transitions",
-        parameters={"by": by, "group": wanted, "pre": before, "post": after, "cohort": cohort},
-        min_cell=min_cell,
-        confidence=confidence,
-        groups=[*names, "origin", "destination"],
-        hide=["origin_n", "wage_n", "wage_change", "wage_change_low", "wage_change_high",
-              "log_change_pct"],
-    )  # fmt: skip
+    return grid
 
 
 def _suppress_flows(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
