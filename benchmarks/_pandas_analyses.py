@@ -79,8 +79,9 @@ def read(root: Path, table: str, columns: Sequence[str]) -> pd.DataFrame:
     return pd.read_parquet(Path(root) / f"{table}.parquet", columns=list(columns))
 
 
-def label(values: pd.Series) -> pd.Series:
-    """Category labels as lerkit shows them: text, booleans "true"/"false", empty = not_reported."""
+def label(values: pd.Series, missing: str = NOT_REPORTED) -> pd.Series:
+    """Category labels as lerkit shows them: text, booleans "true"/"false", empty =
+    ``missing`` (``not_reported``; the matcher says "unknown")."""
     present = values.dropna()
     if pd.api.types.is_bool_dtype(values) or (
         values.dtype == object and set(present.unique()) <= {True, False}
@@ -88,7 +89,7 @@ def label(values: pd.Series) -> pd.Series:
         text = values.map({True: "true", False: "false"})
     else:
         text = values.astype("string")
-    return text.fillna(NOT_REPORTED).astype(object)
+    return text.astype("string").fillna(missing).astype(object)
 
 
 def nullable(flag: pd.Series, known: pd.Series) -> pd.Series:
@@ -1288,18 +1289,6 @@ def where_to_act(root: Path, min_cell: int = MIN_CELL, confidence: float = 0.95)
 _SKILL_TOL = 1e-9
 
 
-def _text_or_unknown(values: pd.Series) -> pd.Series:
-    """A learner column as the matcher groups it: text (booleans "true"/"false"), empty "unknown"."""
-    present = values.dropna()
-    if pd.api.types.is_bool_dtype(values) or (
-        values.dtype == object and set(present.unique()) <= {True, False}
-    ):
-        text = values.map({True: "true", False: "false"})
-    else:
-        text = values.astype("string")
-    return text.astype("string").fillna("unknown").astype(str)
-
-
 def _held(root: Path, learner_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """(learner_id, skill_id): the distinct alignment codes of each learner's credentials."""
     credentials = read(root, "credentials", ["learner_id", "achievement_id"])
@@ -1394,7 +1383,7 @@ def skill_gaps(
         blocking = wanted.loc[wanted["has"].isna(), ["learner_id", "skill_id"]].drop_duplicates()
         learners = read(root, "learners", ["learner_id", by])
         people = pd.DataFrame(
-            {"learner_id": learners["learner_id"], "group": _text_or_unknown(learners[by])}
+            {"learner_id": learners["learner_id"], "group": label(learners[by], "unknown")}
         )
         blocked = blocking.merge(people, on="learner_id")
         per_group = blocked.groupby(["skill_id", "group"]).size().rename("blocked").reset_index()
@@ -1557,7 +1546,7 @@ def matcher_fairness(
         people = pd.DataFrame(
             {
                 "learner_id": learners["learner_id"],
-                "group": _text_or_unknown(learners[by]),
+                "group": label(learners[by], "unknown"),
                 "has_degree": learners["highest_education"].isin(DEGREE_LEVELS),
             }
         )
