@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from dataset_helpers import sample_pilot
 from pycanon import anonymity
 from typer.testing import CliRunner
 
@@ -35,31 +36,6 @@ KEY = b"test-key-0123456789-abcdefghij"
 OTHER_KEY = b"another-key-9876543210-zyxwvu"
 QUASI = ["birth_year", "gender", "region", "enrolled_on"]
 N_LEARNERS = 400
-
-
-def _small_dataset(folder: Path) -> Path:
-    """pilot-default cut down to a sample of learners (every table, their files)."""
-    folder.mkdir(parents=True)
-    learners = pd.read_parquet(PILOT / "learners.parquet").sample(N_LEARNERS, random_state=3)
-    ids = set(learners["learner_id"])
-    for path in sorted(PILOT.glob("*.parquet")):
-        frame = pd.read_parquet(path)
-        if path.stem == "learners":
-            frame = learners
-        elif "learner_id" in frame.columns:
-            frame = frame[frame["learner_id"].isin(ids)]
-        frame.to_parquet(folder / path.name, index=False)
-        if path.stem == "credentials":
-            for relative in frame["file"].dropna():
-                target = folder / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(PILOT / relative, target)
-    shutil.copyfile(PILOT / "dictionary.yaml", folder / "dictionary.yaml")
-    meta = yaml.safe_load((PILOT / "dataset.yaml").read_text())
-    meta.pop("counts", None)
-    meta["name"] = "pilot-small"
-    (folder / "dataset.yaml").write_text(yaml.safe_dump(meta))
-    return folder
 
 
 def _folder_hash(folder: Path) -> str:
@@ -78,7 +54,8 @@ def _pseudonym(key: bytes, value: str) -> str:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _small_dataset(tmp_path_factory.mktemp("input") / "pilot-small")
+    folder = tmp_path_factory.mktemp("input") / "pilot-small"
+    return sample_pilot(folder, learners=N_LEARNERS, seed=3, name="pilot-small")
 
 
 @pytest.fixture(scope="module")

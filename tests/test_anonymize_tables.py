@@ -15,12 +15,12 @@ import hashlib
 import hmac
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from dataset_helpers import sample_pilot
 
 from lerkit.analysis._descriptive import outcome_rates, representation
 from lerkit.anonymize._dataset import DatasetAnonymization, anonymize_dataset
@@ -44,24 +44,7 @@ def _pseudonym(value: str) -> str:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("input") / "pilot-sample"
-    folder.mkdir()
-    learners = pd.read_parquet(PILOT / "learners.parquet").sample(N_LEARNERS, random_state=11)
-    ids = set(learners["learner_id"])
-    for path in sorted(PILOT.glob("*.parquet")):
-        frame = learners if path.stem == "learners" else pd.read_parquet(path)
-        if path.stem != "learners" and "learner_id" in frame.columns:
-            frame = frame[frame["learner_id"].isin(ids)]
-        frame.to_parquet(folder / path.name, index=False)
-        if path.stem == "credentials":
-            for relative in frame["file"].dropna():
-                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(PILOT / relative, folder / relative)
-    shutil.copyfile(PILOT / "dictionary.yaml", folder / "dictionary.yaml")
-    meta = yaml.safe_load((PILOT / "dataset.yaml").read_text())
-    meta.pop("counts", None)
-    meta["name"] = "pilot-sample"
-    (folder / "dataset.yaml").write_text(yaml.safe_dump(meta))
-    return folder
+    return sample_pilot(folder, learners=N_LEARNERS, seed=11, name="pilot-sample")
 
 
 def _run(small: Path, out: Path, **kwargs: object) -> DatasetAnonymization:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from pycanon import anonymity
-from report_helpers import checked_output
+from report_helpers import checked_output, papermill_warnings
 
 import lerkit as lk
 from lerkit.errors import LerkitError, ParameterError, ReportError
@@ -34,28 +33,14 @@ QUASI = ["birth_year", "gender", "veteran", "region", "highest_education", "enro
 SENSITIVE = ["race_ethnicity", "disability"]
 
 
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportResult, list[str]]:
     """One run with k=5 and group=gender; and what papermill warned about meanwhile."""
-    collect = Collect()
-    logger = logging.getLogger("papermill")
-    logger.addHandler(collect)
-    try:
+    with papermill_warnings() as messages:
         result = run_report(
             REPORT, {"k": 5, "l": 2, "group": "gender"}, output_dir=tmp_path_factory.mktemp("r")
         )
-    finally:
-        logger.removeHandler(collect)
-    return result, collect.messages
+    return result, messages
 
 
 @pytest.fixture(scope="module")

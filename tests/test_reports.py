@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from report_helpers import papermill_warnings as collect_papermill_warnings
 
 import lerkit as lk
 from lerkit.errors import ParameterError, ReportError
@@ -596,26 +597,10 @@ def test_failing_cell_raises_report_error(tmp_path: Path) -> None:
     assert executed.exists()
 
 
-class PapermillWarnings(logging.Handler):
-    """Collects what papermill logs at WARNING or above."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture
 def papermill_warnings() -> Any:
-    handler = PapermillWarnings()
-    logger = logging.getLogger("papermill")
-    logger.addHandler(handler)
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
+    with collect_papermill_warnings() as messages:
+        yield messages
 
 
 @pytest.mark.notebook
