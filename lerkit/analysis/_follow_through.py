@@ -301,8 +301,9 @@ def degree_requirement_follow_through(
         ``typology``, ``n_postings``, ``dropped_on``, ``reinstated_on`` (first day of
         the month), ``p_drop``, ``p_reinstated``, ``hires_before``, ``hires_after``,
         ``nondegree_share_before``, ``nondegree_share_after`` (``estimate`` is then the
-        rise, after minus before, with its Newcombe interval). Employer rows are suppressed when fewer than
-        ``min_cell`` hires lie on either side of the drop; the typology stays visible.
+        rise, after minus before, with its Newcombe interval). Employer rows are
+        suppressed when fewer than ``min_cell`` hires lie on either side of the drop;
+        the typology stays visible.
         ``attrs["typology_counts"]`` tallies it.
 
     Examples
@@ -464,7 +465,7 @@ def typology(
         )  # fmt: skip
         k = grid["k"].to_numpy(dtype=np.int64)
         n = grid["n"].to_numpy(dtype=np.int64)
-        day = grid["n"].columns.to_numpy()
+        month_starts = grid["n"].columns.to_numpy()
         row: dict[str, Any] = {
             "employer_id": employer,
             "n_postings": int(n.sum()),
@@ -492,8 +493,10 @@ def typology(
         back = rise_point(k[:, drop.start :], n[:, drop.start :], min_side=min_side,
                           permutations=permutations, seed=rng)  # fmt: skip
         reinstated = back.start is not None and back.p_value < reinstate_alpha
-        dropped_on = day[drop.start]
-        reinstated_on = day[drop.start + back.start] if reinstated and back.start else pd.NaT
+        dropped_on = month_starts[drop.start]
+        reinstated_on = (
+            month_starts[drop.start + back.start] if reinstated and back.start else pd.NaT
+        )
         mine = by_employer.get(employer, empty)
         before_h = mine[mine["month"] < dropped_on]
         after_mask = mine["month"] >= dropped_on

@@ -618,7 +618,7 @@ def distance_pairs(
     ``size`` = its skills); ``common``: skills shared by ``origin`` and ``destination``
     (``shared``). Returns the sorted occupation codes and the pairs.
     """
-    infos["occupation_soc"] = infos["occupation_soc"].astype(str)
+    infos = infos.astype({"occupation_soc": str})
     infos = infos.drop_duplicates("occupation_soc").set_index("occupation_soc")
     codes = sorted(infos.index)
     pairs = pd.DataFrame(
@@ -881,8 +881,8 @@ def matcher_fairness(
         published rate of the measure), ``difference`` (from it), ``four_fifths_flag``
         and ``reference_group``. Groups are hidden as ``min_cell`` says (per learner:
         fewer than ``min_cell`` learners, recommended or not), with complements (group
-        sizes, counts and sums of shares add up to the ``all`` row); the reference is chosen among shown groups so
-        that no ratio reveals a hidden rate. ``attrs["disparity"]`` holds each
+        sizes, counts and sums of shares add up to the ``all`` row); the reference is
+        chosen among shown groups so that no ratio reveals a hidden rate. ``attrs["disparity"]`` holds each
         measure's lowest ratio and largest difference over the shown groups,
         ``attrs["matchable_postings"]`` the number of postings scored.
 
