@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf  # type: ignore[import-untyped]
-from scipy import stats  # type: ignore[import-untyped]
 
 from lerkit.analysis._decomposition import DEFAULT_EXPLANATORY, oaxaca_blinder
 from lerkit.analysis._descriptive import (
@@ -41,7 +40,7 @@ from lerkit.analysis._descriptive import (
     _suppress_groups,
     funnel_table,
 )
-from lerkit.analysis._efficiency import median_interval
+from lerkit.analysis._efficiency import efficiency_table
 from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
 from lerkit.analysis._follow_through import follow_through_table, typology
 from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
@@ -380,86 +379,10 @@ def process_efficiency(
         apps = read(root, "applications", ["credential_check", "check_days", "hired"])
         raw = apps[apps["check_days"].notna() & apps["credential_check"].notna()].copy()
         raw["hired"] = raw["hired"].astype("boolean").fillna(False).astype(bool)
-    rows: list[dict[str, object]] = []
-    arms: dict[str, np.ndarray] = {}
-    hires: dict[str, int] = {}
-    for check in ("ler", "manual"):
-        sub = raw[raw["credential_check"] == check]
-        x = sub["check_days"].to_numpy(dtype=float)
-        arms[check], hires[check] = x, int(sub["hired"].sum())
-        n = len(x)
-        mean = float(x.mean()) if n else float("nan")
-        sd = float(x.std(ddof=1)) if n >= 2 else float("nan")
-        lo, hi = t_interval(mean, sd, n, confidence)
-        base: dict[str, object] = {"credential_check": check, "n": n, "hires": hires[check]}
-        rows.append(
-            base
-            | {
-                "measure": "mean_check_days",
-                "estimate": mean,
-                "ci_low": float(lo),
-                "ci_high": float(hi),
-                "interval": "t",
-            }
-        )
-        mlo, mhi = median_interval(x, confidence)
-        rows.append(
-            base
-            | {
-                "measure": "median_check_days",
-                "estimate": float(np.median(x)) if n else float("nan"),
-                "ci_low": mlo,
-                "ci_high": mhi,
-                "interval": "order_statistic",
-            }
-        )
-    ler, manual = arms["ler"], arms["manual"]
-    if len(ler) >= 2 and len(manual) >= 2:
-        test = stats.ttest_ind(manual, ler, equal_var=False)
-        ci = test.confidence_interval(confidence_level=confidence)
-        diff = float(manual.mean() - ler.mean())
-        dlo, dhi, p = float(ci.low), float(ci.high), float(test.pvalue)
-    else:
-        diff = dlo = dhi = p = float("nan")
-    h = hires["ler"]
-    base = {
-        "credential_check": "manual - ler",
-        "n": len(ler) + len(manual),
-        "hires": h,
-        "suppressed": min(len(ler), len(manual)) < min_cell,
-        "interval": "welch_t",
-        "p_value": p,
-    }
-    rows.append(
-        base | {"measure": "difference_in_means", "estimate": diff, "ci_low": dlo, "ci_high": dhi}
-    )
-    rows.append(
-        base
-        | {
-            "measure": "hiring_days_saved",
-            "estimate": diff * h,
-            "ci_low": dlo * h,
-            "ci_high": dhi * h,
-        }
-    )
-    frame = pd.DataFrame(rows)
-    frame["suppressed"] = frame["suppressed"].astype("boolean").fillna(False).astype(bool)
-    frame["p_value"] = pd.to_numeric(frame["p_value"], errors="coerce").astype(float)
-    frame["hires"] = frame["hires"].astype("int64")
-    columns = [
-        "credential_check",
-        "measure",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "n",
-        "suppressed",
-        "hires",
-        "interval",
-        "p_value",
-    ]
+    # the statistics (t, order-statistic and Welch intervals, suppression) are lerkit's
+    frame = efficiency_table(raw, [], min_cell=min_cell, confidence=confidence)
     return finish(
-        frame[columns],
+        frame,
         analysis="process_efficiency",
         parameters={"by": ("credential_check",)},
         min_cell=min_cell,

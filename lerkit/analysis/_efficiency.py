@@ -39,7 +39,7 @@ from lerkit.analysis._result import finish
 from lerkit.analysis._suppress import MIN_CELL
 from lerkit.errors import LerkitError
 
-__all__ = ["median_interval", "process_efficiency"]
+__all__ = ["efficiency_table", "median_interval", "process_efficiency"]
 
 _CHECK = "credential_check"
 _LER, _MANUAL = "ler", "manual"
@@ -72,64 +72,15 @@ def median_interval(
     return float(x[low - 1]), float(x[n - low])
 
 
-def process_efficiency(
-    dataset: EngineSource,
-    by: Sequence[str] = (_CHECK,),
-    *,
-    min_cell: int = MIN_CELL,
-    confidence: float = 0.95,
+def efficiency_table(
+    raw: pd.DataFrame, strata: Sequence[str], *, min_cell: int, confidence: float
 ) -> pd.DataFrame:
-    """Time to confirm credentials with LER verification vs manual checks.
+    """The statistics of :func:`process_efficiency` from its application rows.
 
-    Parameters
-    ----------
-    dataset
-        A :class:`lerkit.datasets.Dataset` (or anything ``as_engine`` accepts) with the
-        ``applications`` table.
-    by
-        Application columns to group by; must include ``credential_check``. Other
-        columns (e.g. ``screen``) stratify: each stratum gets its own comparison.
-    min_cell
-        Cells with fewer applications, or fewer than this many hires (or applications
-        not hired), are suppressed.
-    confidence
-        Level of every interval.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Strata columns, ``credential_check`` (``ler``, ``manual`` or ``manual - ler``),
-        ``measure`` (``mean_check_days``, ``median_check_days``,
-        ``difference_in_means``, ``hiring_days_saved``), ``estimate``, ``ci_low``,
-        ``ci_high``, ``n`` (applications with a check; both arms for comparisons),
-        ``suppressed``, then ``hires`` (hires among those applications; LER hires on
-        comparison rows), ``interval`` (``t``, ``order_statistic`` or ``welch_t``) and
-        ``p_value`` (Welch's test, comparison rows).
-
-    Raises
-    ------
-    LerkitError
-        ``invalid_argument`` when ``by`` lacks ``credential_check``; ``unknown_column``
-        for a column the applications table does not have.
+    ``raw`` has ``credential_check``, ``check_days``, ``hired`` (bool) and the
+    ``strata`` columns; returns the result's rows and columns, before :func:`finish`.
     """
-    by = list(dict.fromkeys(by))
-    if _CHECK not in by:
-        raise LerkitError(f"by must include {_CHECK!r}, got {by!r}", code="invalid_argument")
-    z_value(confidence)
-    engine = as_engine(dataset)
-    apps = engine.table("applications")
-    for column in by:
-        if column not in apps.columns:
-            raise LerkitError(f"applications has no column {column!r}", code="unknown_column")
-    strata = [c for c in by if c != _CHECK]
-    expr = apps.filter(apps.check_days.notnull() & apps[_CHECK].notnull()).select(
-        *by, "check_days", "hired"
-    )
-    raw = engine.execute(expr)
-    raw["hired"] = raw["hired"].astype("boolean").fillna(False).astype(bool)
-    for column in by:
-        raw[column] = raw[column].astype(object)
-
+    strata = list(strata)
     rows: list[dict[str, object]] = []
     groups = raw.groupby(strata, sort=True, dropna=False) if strata else [((), raw)]
     for key, part in groups:
@@ -227,6 +178,68 @@ def process_efficiency(
             "p_value",
         ]
     ]
+    return frame
+
+
+def process_efficiency(
+    dataset: EngineSource,
+    by: Sequence[str] = (_CHECK,),
+    *,
+    min_cell: int = MIN_CELL,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Time to confirm credentials with LER verification vs manual checks.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`lerkit.datasets.Dataset` (or anything ``as_engine`` accepts) with the
+        ``applications`` table.
+    by
+        Application columns to group by; must include ``credential_check``. Other
+        columns (e.g. ``screen``) stratify: each stratum gets its own comparison.
+    min_cell
+        Cells with fewer applications, or fewer than this many hires (or applications
+        not hired), are suppressed.
+    confidence
+        Level of every interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Strata columns, ``credential_check`` (``ler``, ``manual`` or ``manual - ler``),
+        ``measure`` (``mean_check_days``, ``median_check_days``,
+        ``difference_in_means``, ``hiring_days_saved``), ``estimate``, ``ci_low``,
+        ``ci_high``, ``n`` (applications with a check; both arms for comparisons),
+        ``suppressed``, then ``hires`` (hires among those applications; LER hires on
+        comparison rows), ``interval`` (``t``, ``order_statistic`` or ``welch_t``) and
+        ``p_value`` (Welch's test, comparison rows).
+
+    Raises
+    ------
+    LerkitError
+        ``invalid_argument`` when ``by`` lacks ``credential_check``; ``unknown_column``
+        for a column the applications table does not have.
+    """
+    by = list(dict.fromkeys(by))
+    if _CHECK not in by:
+        raise LerkitError(f"by must include {_CHECK!r}, got {by!r}", code="invalid_argument")
+    z_value(confidence)
+    engine = as_engine(dataset)
+    apps = engine.table("applications")
+    for column in by:
+        if column not in apps.columns:
+            raise LerkitError(f"applications has no column {column!r}", code="unknown_column")
+    strata = [c for c in by if c != _CHECK]
+    expr = apps.filter(apps.check_days.notnull() & apps[_CHECK].notnull()).select(
+        *by, "check_days", "hired"
+    )
+    raw = engine.execute(expr)
+    raw["hired"] = raw["hired"].astype("boolean").fillna(False).astype(bool)
+    for column in by:
+        raw[column] = raw[column].astype(object)
+
+    frame = efficiency_table(raw, strata, min_cell=min_cell, confidence=confidence)
     return finish(
         frame,
         analysis="process_efficiency",
