@@ -39,12 +39,13 @@ from lerkit.analysis._descriptive import (
     _proportion,
     _suppress_groups,
     funnel_table,
+    outcome_table,
 )
 from lerkit.analysis._efficiency import efficiency_table
 from lerkit.analysis._evaluation import DEFAULT_COVARIATES, quarter_index
 from lerkit.analysis._follow_through import follow_through_table, typology
 from lerkit.analysis._hiring import CAVEATS, _ratios_and_tests
-from lerkit.analysis._intervals import newcombe, t_interval
+from lerkit.analysis._intervals import t_interval
 from lerkit.analysis._power import power_analysis
 from lerkit.analysis._result import finish, with_rates
 from lerkit.analysis._screens import DEGREE_LEVELS, QUALIFIED_SHARE
@@ -332,34 +333,12 @@ def outcome_rates(
         counts = (
             cells.groupby(by, dropna=False).agg(n=("flag", "size"), k=("flag", "sum")).reset_index()
         )
-    counts = counts.astype({"n": "int64", "k": "int64"}).sort_values(by, ignore_index=True)
-    counts["measure"] = "employment_rate"
-    _proportion(counts, "k", "n", confidence)
-    ref_index = int(counts["n"].to_numpy().argmax())
-    ref = counts.iloc[ref_index]
-    counts["reference"] = str(ref[by])
-    gap, low, high = newcombe(counts["k"], counts["n"], ref["k"], ref["n"], confidence)
-    counts["gap"], counts["gap_low"], counts["gap_high"] = gap, low, high
-    counts.loc[ref_index, ["gap_low", "gap_high"]] = np.nan
-    counts = suppress(counts, count="n", min_cell=min_cell, numerators=["k"])
-    if bool(counts["suppressed"].iloc[ref_index]):
-        counts[["gap", "gap_low", "gap_high"]] = np.nan
-    columns = [
-        by,
-        "measure",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "n",
-        "suppressed",
-        "k",
-        "reference",
-        "gap",
-        "gap_low",
-        "gap_high",
-    ]
+    # rates, gaps and suppression are lerkit's statistics step, shared
+    table = outcome_table(
+        counts, [by], measure="employment_rate", min_cell=min_cell, confidence=confidence
+    )
     return finish(
-        counts[columns],
+        table,
         analysis="outcome_rates",
         parameters={"outcome": "employed", "by": by, "period": period},
         min_cell=min_cell,

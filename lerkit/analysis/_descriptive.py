@@ -774,6 +774,58 @@ def _verify_dataset(engine: Engine, *, now: dt.datetime, workers: int | None) ->
 # -- 4. outcome rates ----------------------------------------------------------------------
 
 
+def outcome_table(
+    counts: pd.DataFrame,
+    attributes: Sequence[str],
+    *,
+    measure: str,
+    reference_group: str | Sequence[str] | None = None,
+    min_cell: int,
+    confidence: float,
+) -> pd.DataFrame:
+    """The statistics of :func:`outcome_rates` from its counts (``attributes``, ``n``,
+    ``k``): rates, gaps to the reference group and suppression, before :func:`finish`.
+    """
+    attributes = list(attributes)
+    counts = counts.astype({"n": "int64", "k": "int64"}).sort_values(attributes, ignore_index=True)
+    counts["measure"] = measure
+    _proportion(counts, "k", "n", confidence)
+
+    if reference_group is None:
+        ref_index = int(counts["n"].to_numpy().argmax())
+    else:
+        wanted = (reference_group,) if isinstance(reference_group, str) else tuple(reference_group)
+        if len(wanted) != len(attributes):
+            raise LerkitError(
+                f"reference_group {reference_group!r} must name one category of each of {attributes!r}",
+                code="invalid_argument",
+            )
+        match = np.ones(len(counts), dtype=bool)
+        for column, value in zip(attributes, wanted, strict=True):
+            match &= (counts[column] == _reference_key(value)).to_numpy()
+        if not match.any():
+            raise LerkitError(
+                f"reference_group {reference_group!r} is not a group of the data",
+                code="invalid_argument",
+            )
+        ref_index = int(np.flatnonzero(match)[0])
+    ref = counts.iloc[ref_index]
+    counts["reference"] = " × ".join(str(ref[a]) for a in attributes)
+    gap, low, high = newcombe(counts["k"], counts["n"], ref["k"], ref["n"], confidence)
+    counts["gap"], counts["gap_low"], counts["gap_high"] = gap, low, high
+    # the reference against itself: a gap of 0 by definition, no interval
+    counts.loc[ref_index, ["gap_low", "gap_high"]] = np.nan
+
+    # one attribute: one table; two: a two-way table whose margins are published
+    totals = [[a] for a in attributes] if len(attributes) > 1 else []
+    counts = suppress(counts, count="n", min_cell=min_cell, totals=totals, numerators=["k"])
+    if bool(counts["suppressed"].iloc[ref_index]):
+        counts[["gap", "gap_low", "gap_high"]] = np.nan
+    columns = [*attributes, "measure", "estimate", "ci_low", "ci_high", "n", "suppressed",
+               "k", "reference", "gap", "gap_low", "gap_high"]  # fmt: skip
+    return counts[columns]
+
+
 def outcome_rates(
     dataset: EngineSource,
     outcome: Outcome = "employed",
@@ -858,60 +910,12 @@ def outcome_rates(
     counts = engine.execute(cells.group_by(attributes).agg(n=cells.count(), k=cells.flag.sum()))
     if counts.empty:
         raise LerkitError(f"no outcomes in period {period!r}", code="invalid_argument")
-    counts = counts.astype({"n": "int64", "k": "int64"}).sort_values(attributes, ignore_index=True)
-    counts["measure"] = measure
-    _proportion(counts, "k", "n", confidence)
-
-    if reference_group is None:
-        ref_index = int(counts["n"].to_numpy().argmax())
-    else:
-        wanted = (reference_group,) if isinstance(reference_group, str) else tuple(reference_group)
-        if len(wanted) != len(attributes):
-            raise LerkitError(
-                f"reference_group {reference_group!r} must name one category of each of {attributes!r}",
-                code="invalid_argument",
-            )
-        match = np.ones(len(counts), dtype=bool)
-        for column, value in zip(attributes, wanted, strict=True):
-            match &= (counts[column] == _reference_key(value)).to_numpy()
-        if not match.any():
-            raise LerkitError(
-                f"reference_group {reference_group!r} is not a group of the data",
-                code="invalid_argument",
-            )
-        ref_index = int(np.flatnonzero(match)[0])
-    ref = counts.iloc[ref_index]
-    counts["reference"] = " × ".join(str(ref[a]) for a in attributes)
-    gap, low, high = newcombe(counts["k"], counts["n"], ref["k"], ref["n"], confidence)
-    counts["gap"], counts["gap_low"], counts["gap_high"] = gap, low, high
-    # the reference against itself: a gap of 0 by definition, no interval
-    counts.loc[ref_index, ["gap_low", "gap_high"]] = np.nan
-
-    if intersect is None:
-        counts = suppress(counts, count="n", min_cell=min_cell, numerators=["k"])
-    else:
-        counts = suppress(
-            counts, count="n", min_cell=min_cell, totals=[[by], [intersect]], numerators=["k"]
-        )
-    if bool(counts["suppressed"].iloc[ref_index]):
-        counts[["gap", "gap_low", "gap_high"]] = np.nan
+    table = outcome_table(
+        counts, attributes, measure=measure, reference_group=reference_group,
+        min_cell=min_cell, confidence=confidence,
+    )  # fmt: skip
     return finish(
-        counts[
-            [
-                *attributes,
-                "measure",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "n",
-                "suppressed",
-                "k",
-                "reference",
-                "gap",
-                "gap_low",
-                "gap_high",
-            ]
-        ],
+        table,
         analysis="outcome_rates",
         parameters={
             "outcome": outcome,
